@@ -1,0 +1,26 @@
+//! Classification metrics, calibration and bootstrap intervals for triage.
+//!
+//! Pure Rust, `f64` throughout, no I/O. Definitions follow scikit-learn's
+//! `sklearn.metrics` (names, argument order, tie handling); golden tests
+//! compare every value with scikit-learn to a relative 1e-10.
+//!
+//! Undefined metric values are never silently replaced: they are
+//! [`Metric::Undefined`] with the reason (scikit-learn returns NaN with a
+//! warning in the same cases).
+
+pub mod calibration;
+pub mod confusion;
+pub mod error;
+pub mod intervals;
+pub mod metric;
+pub mod multiclass;
+pub mod proba;
+pub mod precision_recall;
+pub mod probabilistic;
+pub mod ranking;
+pub mod temperature;
+pub mod roc;
+
+pub use error::StatsError;
+pub use metric::Metric;
+pub use proba::ProbMatrix;
