@@ -61,7 +61,9 @@ pub struct CalibrationReport {
 /// Upper edges of M equal-width bins, exactly as `np.linspace(0, 1, M+1)[1:]`.
 fn upper_edges(n_bins: usize) -> Vec<f64> {
     let step = 1.0 / n_bins as f64;
-    (1..=n_bins).map(|m| if m == n_bins { 1.0 } else { m as f64 * step }).collect()
+    (1..=n_bins)
+        .map(|m| if m == n_bins { 1.0 } else { m as f64 * step })
+        .collect()
 }
 
 /// Equal-width bin index of a value in [0, 1] (value in (b_m, b_{m+1}] → m;
@@ -75,7 +77,10 @@ pub fn bin_index(value: f64, n_bins: usize) -> usize {
 pub fn bin_indices(values: &[f64], n_bins: usize) -> Vec<u16> {
     let edges = upper_edges(n_bins);
     let interior = &edges[..n_bins - 1];
-    values.iter().map(|&v| interior.partition_point(|&b| b < v) as u16).collect()
+    values
+        .iter()
+        .map(|&v| interior.partition_point(|&b| b < v) as u16)
+        .collect()
 }
 
 /// Reliability bins from precomputed bin indices (`hit` = correct / positive).
@@ -229,7 +234,7 @@ mod tests {
     #[test]
     fn perfectly_calibrated_bin_has_zero_gap() {
         // Four samples at confidence 0.75, three correct.
-        let p = ProbMatrix::new(vec![0.75, 0.25].repeat(4), 2, 1e-9).unwrap();
+        let p = ProbMatrix::new([0.75, 0.25].repeat(4), 2, 1e-9).unwrap();
         let r = calibration_report(&[0, 0, 0, 1], &p, 15).unwrap();
         assert!(r.ece.abs() < 1e-15 && r.mce.abs() < 1e-15);
         assert_eq!(r.bins.iter().map(|b| b.count).sum::<f64>(), 4.0);
@@ -237,7 +242,7 @@ mod tests {
 
     #[test]
     fn overconfidence_is_measured() {
-        let p = ProbMatrix::new(vec![0.9, 0.1].repeat(2), 2, 1e-9).unwrap();
+        let p = ProbMatrix::new([0.9, 0.1].repeat(2), 2, 1e-9).unwrap();
         let r = calibration_report(&[0, 1], &p, 15).unwrap();
         assert!((r.ece - 0.4).abs() < 1e-12);
         assert!((r.mce - 0.4).abs() < 1e-12);

@@ -64,7 +64,11 @@ impl ConfusionMatrix {
         }
         for (row, (&t, &p)) in y_true.iter().zip(y_pred).enumerate() {
             if t >= k || p >= k {
-                return Err(StatsError::LabelOutOfRange { row, label: t.max(p), k });
+                return Err(StatsError::LabelOutOfRange {
+                    row,
+                    label: t.max(p),
+                    k,
+                });
             }
         }
         let mut counts = vec![0.0; k * k];
@@ -86,7 +90,10 @@ impl ConfusionMatrix {
 
     /// Rows of counts.
     pub fn rows(&self) -> Vec<Vec<f64>> {
-        self.counts.chunks_exact(self.k).map(<[f64]>::to_vec).collect()
+        self.counts
+            .chunks_exact(self.k)
+            .map(<[f64]>::to_vec)
+            .collect()
     }
 
     /// Total count (n).
@@ -96,12 +103,16 @@ impl ConfusionMatrix {
 
     /// Row sums: the support of each true class.
     pub fn true_counts(&self) -> Vec<f64> {
-        (0..self.k).map(|t| (0..self.k).map(|p| self.get(t, p)).sum()).collect()
+        (0..self.k)
+            .map(|t| (0..self.k).map(|p| self.get(t, p)).sum())
+            .collect()
     }
 
     /// Column sums: how often each class is predicted.
     pub fn pred_counts(&self) -> Vec<f64> {
-        (0..self.k).map(|p| (0..self.k).map(|t| self.get(t, p)).sum()).collect()
+        (0..self.k)
+            .map(|p| (0..self.k).map(|t| self.get(t, p)).sum())
+            .collect()
     }
 
     /// Sum of the diagonal (correct predictions).
@@ -142,8 +153,10 @@ impl ConfusionMatrix {
     /// (scikit-learn's `balanced_accuracy_score`; Brodersen et al., ICPR 2010).
     pub fn balanced_accuracy(&self) -> Metric {
         let rows = self.true_counts();
-        let recalls: Vec<f64> =
-            (0..self.k).filter(|&c| rows[c] > 0.0).map(|c| self.get(c, c) / rows[c]).collect();
+        let recalls: Vec<f64> = (0..self.k)
+            .filter(|&c| rows[c] > 0.0)
+            .map(|c| self.get(c, c) / rows[c])
+            .collect();
         if recalls.is_empty() {
             return Metric::undefined("no samples");
         }
@@ -169,7 +182,11 @@ impl ConfusionMatrix {
                 ClassScores {
                     precision: ratio(tp, cols[c], "is never predicted"),
                     recall: ratio(tp, rows[c], "has no samples"),
-                    f1: ratio(2.0 * tp, 2.0 * tp + fp + fn_, "is neither present nor predicted"),
+                    f1: ratio(
+                        2.0 * tp,
+                        2.0 * tp + fp + fn_,
+                        "is neither present nor predicted",
+                    ),
                     support: rows[c],
                 }
             })
@@ -186,11 +203,11 @@ impl ConfusionMatrix {
             return Metric::undefined("no samples");
         }
         let (mut observed, mut expected) = (0.0, 0.0);
-        for t in 0..self.k {
-            for p in 0..self.k {
+        for (t, row_sum) in rows.iter().enumerate() {
+            for (p, col_sum) in cols.iter().enumerate() {
                 if t != p {
                     observed += self.get(t, p);
-                    expected += rows[t] * cols[p] / total;
+                    expected += row_sum * col_sum / total;
                 }
             }
         }
@@ -237,7 +254,10 @@ pub fn top_k_accuracy_score(
     if k == 0 || k > proba.k() {
         return Err(StatsError::InvalidParameter {
             name: "k",
-            reason: format!("must be between 1 and the number of classes {}, got {k}", proba.k()),
+            reason: format!(
+                "must be between 1 and the number of classes {}, got {k}",
+                proba.k()
+            ),
         });
     }
     let hits = y_true
@@ -265,7 +285,14 @@ mod tests {
     fn sklearn_docstring_examples() {
         // confusion_matrix([2, 0, 2, 2, 0, 1], [0, 0, 2, 2, 0, 2])
         let cm = ConfusionMatrix::new(&[2, 0, 2, 2, 0, 1], &[0, 0, 2, 2, 0, 2], 3, None).unwrap();
-        assert_eq!(cm.rows(), vec![vec![2.0, 0.0, 0.0], vec![0.0, 0.0, 1.0], vec![1.0, 0.0, 2.0]]);
+        assert_eq!(
+            cm.rows(),
+            vec![
+                vec![2.0, 0.0, 0.0],
+                vec![0.0, 0.0, 1.0],
+                vec![1.0, 0.0, 2.0]
+            ]
+        );
         // balanced_accuracy_score([0, 1, 0, 0, 1, 0], [0, 1, 0, 0, 0, 1]) == 0.625
         let cm = ConfusionMatrix::new(&[0, 1, 0, 0, 1, 0], &[0, 1, 0, 0, 0, 1], 2, None).unwrap();
         assert_eq!(cm.balanced_accuracy(), Metric::Value(0.625));

@@ -37,8 +37,12 @@ pub fn normal_quantile(p: f64) -> f64 {
         4.374664141464968e+00,
         2.938163982698783e+00,
     ];
-    const D: [f64; 4] =
-        [7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00];
+    const D: [f64; 4] = [
+        7.784695709041462e-03,
+        3.224671290700398e-01,
+        2.445134137142996e+00,
+        3.754408661907416e+00,
+    ];
     let low = 0.02425;
     let x = if p < low {
         let q = (-2.0 * p.ln()).sqrt();
@@ -144,7 +148,10 @@ pub fn percentile_interval(replicates: &[f64], confidence: f64) -> Option<(f64, 
     let mut sorted = replicates.to_vec();
     sorted.sort_by(f64::total_cmp);
     let alpha = 1.0 - confidence;
-    Some((percentile_sorted(&sorted, alpha / 2.0), percentile_sorted(&sorted, 1.0 - alpha / 2.0)))
+    Some((
+        percentile_sorted(&sorted, alpha / 2.0),
+        percentile_sorted(&sorted, 1.0 - alpha / 2.0),
+    ))
 }
 
 pub(crate) fn check_confidence(confidence: f64) -> Result<(), StatsError> {

@@ -8,18 +8,20 @@
 //! [`Metric::Undefined`] with the reason (scikit-learn returns NaN with a
 //! warning in the same cases).
 
+pub mod bootstrap;
 pub mod calibration;
 pub mod confusion;
 pub mod error;
 pub mod intervals;
 pub mod metric;
 pub mod multiclass;
-pub mod proba;
 pub mod precision_recall;
+pub mod proba;
 pub mod probabilistic;
 pub mod ranking;
-pub mod temperature;
 pub mod roc;
+pub mod split;
+pub mod temperature;
 
 pub use error::StatsError;
 pub use metric::Metric;

@@ -21,7 +21,9 @@ pub enum Metric {
 impl Metric {
     /// An undefined metric with the given reason.
     pub fn undefined(reason: impl Into<String>) -> Self {
-        Metric::Undefined { reason: reason.into() }
+        Metric::Undefined {
+            reason: reason.into(),
+        }
     }
 
     /// The value, if defined.

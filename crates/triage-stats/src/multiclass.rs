@@ -88,15 +88,20 @@ impl Rankings {
         let data = proba.as_slice();
         let ovr: Vec<SortedScores> = (0..k)
             .into_par_iter()
-            .map(|c| {
-                SortedScores::new((0..n).map(|i| data[i * k + c]), |i| y_true[i] == c, |i| i)
-            })
+            .map(|c| SortedScores::new((0..n).map(|i| data[i * k + c]), |i| y_true[i] == c, |i| i))
             .collect();
         let micro = micro.then(|| {
             SortedScores::new(data.iter().copied(), |e| y_true[e / k] == e % k, |e| e / k)
         });
         let ovo = ovo.then(|| ovo_pairs(y_true, proba));
-        Ok(Self { n, k, support, ovr, micro, ovo })
+        Ok(Self {
+            n,
+            k,
+            support,
+            ovr,
+            micro,
+            ovo,
+        })
     }
 
     /// Per-class one-vs-rest AUCs (`weights`: bootstrap counts per sample).
@@ -106,7 +111,10 @@ impl Rankings {
 
     /// Per-class one-vs-rest average precision.
     pub fn ovr_ap_per_class(&self, weights: Option<&[u32]>) -> Vec<Option<f64>> {
-        self.ovr.iter().map(|s| s.average_precision(weights)).collect()
+        self.ovr
+            .iter()
+            .map(|s| s.average_precision(weights))
+            .collect()
     }
 
     /// One-vs-rest ROC AUC, averaged as asked. `support` must be the
@@ -120,7 +128,12 @@ impl Rankings {
                 ),
                 None => Metric::undefined("micro average was not computed"),
             },
-            _ => average_scores(&self.ovr_auc_per_class(weights), support, average, "ROC AUC"),
+            _ => average_scores(
+                &self.ovr_auc_per_class(weights),
+                support,
+                average,
+                "ROC AUC",
+            ),
         }
     }
 
@@ -181,13 +194,15 @@ impl Rankings {
 
 fn ovo_pairs(y_true: &[usize], proba: &ProbMatrix) -> Vec<OvoPair> {
     let k = proba.k();
-    let pairs: Vec<(usize, usize)> =
-        (0..k).flat_map(|a| (a + 1..k).map(move |b| (a, b))).collect();
+    let pairs: Vec<(usize, usize)> = (0..k)
+        .flat_map(|a| (a + 1..k).map(move |b| (a, b)))
+        .collect();
     pairs
         .into_par_iter()
         .map(|(a, b)| {
-            let members: Vec<usize> =
-                (0..y_true.len()).filter(|&i| y_true[i] == a || y_true[i] == b).collect();
+            let members: Vec<usize> = (0..y_true.len())
+                .filter(|&i| y_true[i] == a || y_true[i] == b)
+                .collect();
             let sorted_by = |c: usize| {
                 SortedScores::new(
                     members.iter().map(|&i| proba.get(i, c)),
@@ -195,7 +210,12 @@ fn ovo_pairs(y_true: &[usize], proba: &ProbMatrix) -> Vec<OvoPair> {
                     |e| members[e],
                 )
             };
-            OvoPair { a, b, a_vs_b: sorted_by(a), b_vs_a: sorted_by(b) }
+            OvoPair {
+                a,
+                b,
+                a_vs_b: sorted_by(a),
+                b_vs_a: sorted_by(b),
+            }
         })
         .collect()
 }
@@ -218,7 +238,11 @@ pub fn average_scores(
                     None => {
                         return Metric::undefined(format!(
                             "{what} of class {c} is undefined (it has no {} samples)",
-                            if support[c] == 0.0 { "positive" } else { "negative" }
+                            if support[c] == 0.0 {
+                                "positive"
+                            } else {
+                                "negative"
+                            }
                         ))
                     }
                 }
@@ -330,11 +354,21 @@ mod tests {
     #[test]
     fn absent_class_makes_macro_undefined_but_not_weighted() {
         let y = vec![0, 1, 0, 1];
-        let p = ProbMatrix::new(vec![0.6, 0.3, 0.1, 0.2, 0.7, 0.1, 0.5, 0.4, 0.1, 0.3, 0.3, 0.4], 3, 1e-9)
-            .unwrap();
+        let p = ProbMatrix::new(
+            vec![0.6, 0.3, 0.1, 0.2, 0.7, 0.1, 0.5, 0.4, 0.1, 0.3, 0.3, 0.4],
+            3,
+            1e-9,
+        )
+        .unwrap();
         let macro_auc = roc_auc_ovr(&y, &p, Average::Macro).unwrap();
         assert!(macro_auc.reason().unwrap().contains("class 2"));
-        assert!(roc_auc_ovr(&y, &p, Average::Weighted).unwrap().value().is_some());
-        assert!(roc_auc_ovo(&y, &p, Average::Macro).unwrap().value().is_none());
+        assert!(roc_auc_ovr(&y, &p, Average::Weighted)
+            .unwrap()
+            .value()
+            .is_some());
+        assert!(roc_auc_ovo(&y, &p, Average::Macro)
+            .unwrap()
+            .value()
+            .is_none());
     }
 }

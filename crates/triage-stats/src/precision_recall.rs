@@ -47,15 +47,22 @@ pub fn pr_curve_from_sorted(sorted: &SortedScores) -> PrCurve {
         .zip(&g.fps)
         .map(|(tp, fp)| if tp + fp > 0.0 { tp / (tp + fp) } else { 0.0 })
         .collect();
-    let mut recall: Vec<f64> =
-        g.tps.iter().map(|tp| if total > 0.0 { tp / total } else { 1.0 }).collect();
+    let mut recall: Vec<f64> = g
+        .tps
+        .iter()
+        .map(|tp| if total > 0.0 { tp / total } else { 1.0 })
+        .collect();
     let mut thresholds = g.thresholds;
     precision.reverse();
     recall.reverse();
     thresholds.reverse();
     precision.push(1.0);
     recall.push(0.0);
-    PrCurve { precision, recall, thresholds }
+    PrCurve {
+        precision,
+        recall,
+        thresholds,
+    }
 }
 
 /// Average precision of a binary problem; undefined without positives
@@ -83,12 +90,14 @@ mod tests {
     #[test]
     fn sklearn_docstring_example() {
         // precision_recall_curve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
-        let c = precision_recall_curve(&[false, false, true, true], &[0.1, 0.4, 0.35, 0.8]).unwrap();
+        let c =
+            precision_recall_curve(&[false, false, true, true], &[0.1, 0.4, 0.35, 0.8]).unwrap();
         assert_eq!(c.precision, vec![0.5, 2.0 / 3.0, 0.5, 1.0, 1.0]);
         assert_eq!(c.recall, vec![1.0, 1.0, 0.5, 0.5, 0.0]);
         assert_eq!(c.thresholds, vec![0.1, 0.35, 0.4, 0.8]);
         // average_precision_score(...) == 0.8333...
-        let ap = average_precision_score(&[false, false, true, true], &[0.1, 0.4, 0.35, 0.8]).unwrap();
+        let ap =
+            average_precision_score(&[false, false, true, true], &[0.1, 0.4, 0.35, 0.8]).unwrap();
         assert!((ap.value().unwrap() - 0.8333333333333333).abs() < 1e-15);
     }
 }

@@ -37,7 +37,11 @@ impl ProbMatrix {
         for (row, values) in data.chunks_exact(k).enumerate() {
             check_row(row, values, tolerance)?;
         }
-        Ok(Self { n: data.len() / k, k, data })
+        Ok(Self {
+            n: data.len() / k,
+            k,
+            data,
+        })
     }
 
     /// Like [`ProbMatrix::new`], but rows whose sum is finite and positive
@@ -52,7 +56,11 @@ impl ProbMatrix {
                 check_values(row, values)?;
                 let sum: f64 = values.iter().sum();
                 if sum <= 0.0 {
-                    return Err(StatsError::RowSum { row, sum, tolerance: ROW_SUM_TOLERANCE });
+                    return Err(StatsError::RowSum {
+                        row,
+                        sum,
+                        tolerance: ROW_SUM_TOLERANCE,
+                    });
                 }
                 values.iter_mut().for_each(|v| *v /= sum);
             }
@@ -125,7 +133,11 @@ impl ProbMatrix {
         for &i in rows {
             data.extend_from_slice(self.row(i));
         }
-        ProbMatrix { n: rows.len(), k: self.k, data }
+        ProbMatrix {
+            n: rows.len(),
+            k: self.k,
+            data,
+        }
     }
 
     /// Predicted class of every sample: the first index of the row maximum
@@ -173,7 +185,11 @@ fn check_row(row: usize, values: &[f64], tolerance: f64) -> Result<(), StatsErro
     check_values(row, values)?;
     let sum: f64 = values.iter().sum();
     if (sum - 1.0).abs() > tolerance {
-        return Err(StatsError::RowSum { row, sum, tolerance });
+        return Err(StatsError::RowSum {
+            row,
+            sum,
+            tolerance,
+        });
     }
     Ok(())
 }
@@ -191,7 +207,11 @@ pub fn check_labels(y_true: &[usize], proba: &ProbMatrix) -> Result<(), StatsErr
         });
     }
     if let Some((row, &label)) = y_true.iter().enumerate().find(|(_, &l)| l >= proba.k()) {
-        return Err(StatsError::LabelOutOfRange { row, label, k: proba.k() });
+        return Err(StatsError::LabelOutOfRange {
+            row,
+            label,
+            k: proba.k(),
+        });
     }
     Ok(())
 }
@@ -215,7 +235,10 @@ mod tests {
         assert!(matches!(err, StatsError::NotFinite { row: 1, col: 0, .. }));
         let err = ProbMatrix::new(vec![1.5, -0.5], 2, 1e-6).unwrap_err();
         assert!(matches!(err, StatsError::Negative { row: 0, col: 1, .. }));
-        assert!(matches!(ProbMatrix::new(vec![1.0], 1, 1e-6), Err(StatsError::TooFewClasses { k: 1 })));
+        assert!(matches!(
+            ProbMatrix::new(vec![1.0], 1, 1e-6),
+            Err(StatsError::TooFewClasses { k: 1 })
+        ));
     }
 
     #[test]

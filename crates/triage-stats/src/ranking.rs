@@ -84,7 +84,12 @@ impl SortedScores {
             }
             entries.push(packed);
         }
-        Self { entries, thresholds, positives, negatives: m as u64 - positives }
+        Self {
+            entries,
+            thresholds,
+            positives,
+            negatives: m as u64 - positives,
+        }
     }
 
     /// Number of positive entries.
@@ -125,7 +130,11 @@ impl SortedScores {
                 fps.push(fp);
             }
         }
-        GroupCounts { tps, fps, thresholds: self.thresholds.clone() }
+        GroupCounts {
+            tps,
+            fps,
+            thresholds: self.thresholds.clone(),
+        }
     }
 
     /// Area under the ROC curve with integer-valued weights per sample
@@ -225,7 +234,17 @@ mod tests {
 
     #[test]
     fn key_orders_descending_and_roundtrips() {
-        let values = [3.5, 1.0, 0.0, -0.0, -1.0, -7.25, 1e-300, f64::MAX, -f64::MAX];
+        let values = [
+            3.5,
+            1.0,
+            0.0,
+            -0.0,
+            -1.0,
+            -7.25,
+            1e-300,
+            f64::MAX,
+            -f64::MAX,
+        ];
         let mut sorted_values = values.to_vec();
         sorted_values.sort_by_key(|&v| descending_key(v));
         for w in sorted_values.windows(2) {
@@ -271,7 +290,10 @@ mod tests {
         let weighted = sorted(&scores, &y);
         let repeated = sorted(&rep_s, &rep_y);
         assert_eq!(weighted.auc(Some(&w)), repeated.auc(None));
-        assert_eq!(weighted.average_precision(Some(&w)), repeated.average_precision(None));
+        assert_eq!(
+            weighted.average_precision(Some(&w)),
+            repeated.average_precision(None)
+        );
     }
 
     #[test]

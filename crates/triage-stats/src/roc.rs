@@ -78,7 +78,10 @@ pub fn roc_curve(
     drop_intermediate: bool,
 ) -> Result<RocCurve, StatsError> {
     check_binary(y_true, y_score)?;
-    Ok(roc_curve_from_sorted(&sort_binary(y_true, y_score), drop_intermediate))
+    Ok(roc_curve_from_sorted(
+        &sort_binary(y_true, y_score),
+        drop_intermediate,
+    ))
 }
 
 /// ROC curve of an already sorted problem (see [`roc_curve`]).
@@ -110,7 +113,11 @@ pub fn roc_curve_from_sorted(sorted: &SortedScores, drop_intermediate: bool) -> 
             v.iter().map(|x| x / total).collect()
         }
     };
-    RocCurve { fpr: rate(&fps, fp_total), tpr: rate(&tps, tp_total), thresholds }
+    RocCurve {
+        fpr: rate(&fps, fp_total),
+        tpr: rate(&tps, tp_total),
+        thresholds,
+    }
 }
 
 /// Area under the ROC curve of a binary problem (scikit-learn's

@@ -47,7 +47,14 @@ struct Logits {
 
 impl Logits {
     fn from_proba(proba: &ProbMatrix) -> Self {
-        Self { k: proba.k(), z: proba.as_slice().iter().map(|&p| p.max(1e-300).ln()).collect() }
+        Self {
+            k: proba.k(),
+            z: proba
+                .as_slice()
+                .iter()
+                .map(|&p| p.max(1e-300).ln())
+                .collect(),
+        }
     }
 
     /// (NLL, NLL', NLL'') at β.
@@ -116,7 +123,13 @@ pub fn fit_temperature(y_true: &[usize], proba: &ProbMatrix) -> Result<Temperatu
         (beta, it, false)
     };
     let nll_after = logits.derivatives(y_true, beta).0;
-    Ok(TemperatureFit { temperature: 1.0 / beta, nll_before, nll_after, iterations, at_bound })
+    Ok(TemperatureFit {
+        temperature: 1.0 / beta,
+        nll_before,
+        nll_after,
+        iterations,
+        at_bound,
+    })
 }
 
 /// Rescale probabilities with a temperature: q̂ᵢ = softmax(ln p̂ᵢ / T).
@@ -131,8 +144,11 @@ pub fn apply_temperature(proba: &ProbMatrix, temperature: f64) -> Result<ProbMat
         });
     }
     let k = proba.k();
-    let mut data: Vec<f64> =
-        proba.as_slice().iter().map(|&p| p.max(1e-300).ln() / temperature).collect();
+    let mut data: Vec<f64> = proba
+        .as_slice()
+        .iter()
+        .map(|&p| p.max(1e-300).ln() / temperature)
+        .collect();
     data.chunks_exact_mut(k).for_each(softmax_in_place);
     ProbMatrix::new(data, k, 1e-9)
 }
@@ -153,7 +169,13 @@ mod tests {
             let mut p = z.to_vec();
             softmax_in_place(&mut p);
             let u = ((i as f64 * 0.618_033_988_75) % 1.0).abs();
-            let label = if u < p[0] { 0 } else if u < p[0] + p[1] { 1 } else { 2 };
+            let label = if u < p[0] {
+                0
+            } else if u < p[0] + p[1] {
+                1
+            } else {
+                2
+            };
             let mut sharp: Vec<f64> = z.iter().map(|v| v * 3.0).collect();
             softmax_in_place(&mut sharp);
             probs.extend(sharp);

@@ -1,0 +1,43 @@
+//! The `triage` binary.
+//!
+//! Exit codes: 0 success, 1 a check failed, 2 an error (bad input, I/O).
+//! Data goes to stdout; logs and progress to stderr.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use triage_cli::args::{Cli, Command};
+use triage_cli::commands;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Evaluate(args) => commands::evaluate::run(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            if is_broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
+            let mut stderr = std::io::stderr().lock();
+            let _ = writeln!(stderr, "triage: error: {err:#}");
+            if let Some(hint) = commands::hint_for(&err) {
+                let _ = writeln!(stderr, "\nhint: {hint}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        let io_kind = cause
+            .downcast_ref::<std::io::Error>()
+            .map(std::io::Error::kind)
+            .or_else(|| cause.downcast_ref::<serde_json::Error>()?.io_error_kind());
+        io_kind == Some(std::io::ErrorKind::BrokenPipe)
+    })
+}

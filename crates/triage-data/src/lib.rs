@@ -1,0 +1,33 @@
+//! Dataset and predictions-file readers for triage.
+//!
+//! Every diagnostic reads a *predictions file*: the true label and the
+//! predicted class probabilities of each sample. [`read_predictions`] reads
+//! and validates one, as CSV
+//!
+//! ```text
+//! id,path,label,p_cat,p_dog,p_bird
+//! a1,images/cat/0001.png,cat,0.91,0.06,0.03
+//! ```
+//!
+//! or as numpy arrays (`labels.npy` + `probs.npy`, or one `.npz`), so that
+//! predictions from PyTorch or any other framework can be diagnosed.
+//!
+//! ```
+//! use triage_data::{read_predictions, ReadOptions};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let dir = tempfile::tempdir()?;
+//! let path = dir.path().join("predictions.csv");
+//! std::fs::write(&path, "id,label,p_cat,p_dog\na,cat,0.9,0.1\nb,1,0.2,0.8\n")?;
+//! let predictions = read_predictions(&path, &ReadOptions::default())?;
+//! assert_eq!(predictions.classes, ["cat", "dog"]);
+//! assert_eq!(predictions.labels, [0, 1]);
+//! assert_eq!(predictions.proba.get(1, 1), 0.8);
+//! # Ok(()) }
+//! ```
+
+pub mod error;
+pub mod predictions;
+
+pub use error::{Location, PredictionsError};
+pub use predictions::{read_predictions, Predictions, ReadOptions};
