@@ -150,7 +150,21 @@ pub fn expected_calibration_error(
     proba: &ProbMatrix,
     n_bins: usize,
 ) -> Result<f64, StatsError> {
-    Ok(calibration_report(y_true, proba, n_bins)?.ece)
+    check_labels(y_true, proba)?;
+    check_bins(n_bins)?;
+    let (conf, correct) = top_label(y_true, proba);
+    let bins = reliability_bins(&bin_indices(&conf, n_bins), &conf, &correct, n_bins, None);
+    Ok(ece_mce(&bins).0)
+}
+
+fn check_bins(n_bins: usize) -> Result<(), StatsError> {
+    if n_bins == 0 || n_bins > u16::MAX as usize {
+        return Err(StatsError::InvalidParameter {
+            name: "n_bins",
+            reason: format!("must be between 1 and 65535, got {n_bins}"),
+        });
+    }
+    Ok(())
 }
 
 /// Adaptive (equal-mass) top-label ECE.
@@ -199,12 +213,7 @@ pub fn calibration_report(
     n_bins: usize,
 ) -> Result<CalibrationReport, StatsError> {
     check_labels(y_true, proba)?;
-    if n_bins == 0 || n_bins > u16::MAX as usize {
-        return Err(StatsError::InvalidParameter {
-            name: "n_bins",
-            reason: format!("must be between 1 and 65535, got {n_bins}"),
-        });
-    }
+    check_bins(n_bins)?;
     let (conf, correct) = top_label(y_true, proba);
     let idx = bin_indices(&conf, n_bins);
     let bins = reliability_bins(&idx, &conf, &correct, n_bins, None);

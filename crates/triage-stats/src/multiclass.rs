@@ -9,14 +9,15 @@
 //!
 //! Class columns are the K columns of the probability matrix; a class absent
 //! from `y_true` makes its one-vs-rest score undefined, and so the macro
-//! average (scikit-learn: NaN), while the weighted average gives it weight 0.
+//! average (scikit-learn: NaN), while the weighted average gives it weight 0;
+//! one-vs-one, as in scikit-learn, pairs only the classes present.
 
 use rayon::prelude::*;
 
 use crate::error::StatsError;
 use crate::metric::Metric;
 use crate::proba::{check_labels, ProbMatrix};
-use crate::ranking::{SortedScores, MAX_ENTRIES};
+use crate::ranking::{merge_sorted_keys, sorted_keys, SortedScores, MAX_ENTRIES};
 
 /// How per-class scores are averaged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,12 +87,29 @@ impl Rankings {
             support[y] += 1;
         }
         let data = proba.as_slice();
-        let ovr: Vec<SortedScores> = (0..k)
+        let keyed: Vec<Vec<(u64, u32)>> = (0..k)
             .into_par_iter()
-            .map(|c| SortedScores::new((0..n).map(|i| data[i * k + c]), |i| y_true[i] == c, |i| i))
+            .map(|c| sorted_keys((0..n).map(|i| data[i * k + c])))
             .collect();
+        let ovr: Vec<SortedScores> = keyed
+            .par_iter()
+            .enumerate()
+            .map(|(c, list)| SortedScores::from_sorted_keys(list, |i| y_true[i] == c, |i| i))
+            .collect();
+        // The micro problem holds every (sample, class) entry: merge the
+        // per-class sorted lists (entry id i·K + c) instead of sorting n·K.
         let micro = micro.then(|| {
-            SortedScores::new(data.iter().copied(), |e| y_true[e / k] == e % k, |e| e / k)
+            let lists: Vec<Vec<(u64, u32)>> = keyed
+                .into_par_iter()
+                .enumerate()
+                .map(|(c, list)| {
+                    list.into_iter()
+                        .map(|(key, i)| (key, i * k as u32 + c as u32))
+                        .collect()
+                })
+                .collect();
+            let merged = merge_sorted_keys(lists);
+            SortedScores::from_sorted_keys(&merged, |e| y_true[e / k] == e % k, |e| e / k)
         });
         let ovo = ovo.then(|| ovo_pairs(y_true, proba));
         Ok(Self {
@@ -159,14 +177,19 @@ impl Rankings {
     /// Hand & Till one-vs-one ROC AUC: the mean over pairs (a, b) of
     /// (AUC(a|b) + AUC(b|a))/2, each restricted to samples of a or b;
     /// `Weighted` weighs pairs by their prevalence (share of samples in a∪b).
-    /// Undefined if a pair's AUC is (a class absent from `y_true`).
+    /// As in scikit-learn, only classes present in `y_true` (non-zero
+    /// `support`) form pairs; undefined when fewer than two classes are
+    /// present.
     pub fn ovo_auc(&self, average: Average, weights: Option<&[u32]>, support: &[f64]) -> Metric {
         let Some(pairs) = &self.ovo else {
             return Metric::undefined("one-vs-one scores were not computed");
         };
         let total: f64 = support.iter().sum();
         let (mut sum, mut weight_sum) = (0.0, 0.0);
-        for p in pairs {
+        for p in pairs
+            .iter()
+            .filter(|p| support[p.a] > 0.0 && support[p.b] > 0.0)
+        {
             let (Some(x), Some(y)) = (p.a_vs_b.auc(weights), p.b_vs_a.auc(weights)) else {
                 return Metric::undefined(format!(
                     "classes {} and {} do not both have samples",
@@ -181,7 +204,7 @@ impl Rankings {
             weight_sum += w;
         }
         if weight_sum == 0.0 {
-            return Metric::undefined("no class pair has samples");
+            return Metric::undefined("fewer than two classes are present in y_true");
         }
         Metric::Value(sum / weight_sum)
     }
@@ -366,9 +389,15 @@ mod tests {
             .unwrap()
             .value()
             .is_some());
-        assert!(roc_auc_ovo(&y, &p, Average::Macro)
+        // One-vs-one pairs only the classes present: here (0, 1).
+        let ovo = roc_auc_ovo(&y, &p, Average::Macro)
             .unwrap()
             .value()
-            .is_none());
+            .unwrap();
+        let weighted = roc_auc_ovo(&y, &p, Average::Weighted)
+            .unwrap()
+            .value()
+            .unwrap();
+        assert_eq!(ovo, weighted);
     }
 }

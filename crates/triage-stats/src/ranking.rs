@@ -6,6 +6,8 @@
 //! scores); every weighted AUC or AP afterwards is a single O(m) pass over the
 //! sorted entries, so a bootstrap resample of an AUC does not sort again.
 
+use rayon::prelude::*;
+
 /// Flag bit: the entry is a positive.
 const POSITIVE: u32 = 1 << 31;
 /// Flag bit: the entry is the last of its tie group (equal scores).
@@ -55,18 +57,17 @@ impl SortedScores {
         is_positive: impl Fn(usize) -> bool,
         sample_of: impl Fn(usize) -> usize,
     ) -> Self {
-        let m = scores.len();
-        debug_assert!(m <= MAX_ENTRIES);
-        // Key: descending order of the score. For finite f64, flipping all
-        // bits of non-negative numbers and only the sign bit of negative
-        // ones gives an unsigned key whose *ascending* order is the
-        // *descending* order of the score. -0.0 is folded onto 0.0 so that
-        // they tie, as in numpy (`np.diff == 0`).
-        let mut keyed: Vec<(u64, u32)> = scores
-            .enumerate()
-            .map(|(e, s)| (descending_key(s), e as u32))
-            .collect();
-        radsort::sort_by_key(&mut keyed, |&(key, _)| key);
+        Self::from_sorted_keys(&sorted_keys(scores), is_positive, sample_of)
+    }
+
+    /// Build from `(key, entry)` pairs already sorted by [`sorted_keys`] (or
+    /// merged with [`merge_sorted_keys`]).
+    pub fn from_sorted_keys(
+        keyed: &[(u64, u32)],
+        is_positive: impl Fn(usize) -> bool,
+        sample_of: impl Fn(usize) -> usize,
+    ) -> Self {
+        let m = keyed.len();
         let mut entries = Vec::with_capacity(m);
         let mut thresholds = Vec::new();
         let mut positives = 0u64;
@@ -206,6 +207,59 @@ impl SortedScores {
     }
 }
 
+/// Pair every score with its entry index and sort by descending score.
+///
+/// The key of a finite f64 flips all bits of non-negative numbers and only
+/// the sign bit of negative ones: its *ascending* unsigned order is the
+/// *descending* order of the score. -0.0 is folded onto 0.0 so that they tie,
+/// as in numpy (`np.diff == 0`). The sort is an LSD radix sort (radsort).
+pub fn sorted_keys(scores: impl ExactSizeIterator<Item = f64>) -> Vec<(u64, u32)> {
+    debug_assert!(scores.len() <= MAX_ENTRIES);
+    let mut keyed: Vec<(u64, u32)> = scores
+        .enumerate()
+        .map(|(e, s)| (descending_key(s), e as u32))
+        .collect();
+    radsort::sort_by_key(&mut keyed, |&(key, _)| key);
+    keyed
+}
+
+/// Merge lists sorted by key into one sorted list (pairwise, in parallel):
+/// O(m log L) for m entries in L lists, much cheaper than sorting again.
+pub fn merge_sorted_keys(mut lists: Vec<Vec<(u64, u32)>>) -> Vec<(u64, u32)> {
+    while lists.len() > 1 {
+        let mut pairs = Vec::with_capacity(lists.len().div_ceil(2));
+        let mut it = lists.into_iter();
+        while let Some(a) = it.next() {
+            pairs.push((a, it.next()));
+        }
+        lists = pairs
+            .into_par_iter()
+            .map(|(a, b)| match b {
+                Some(b) => merge_two(&a, &b),
+                None => a,
+            })
+            .collect();
+    }
+    lists.pop().unwrap_or_default()
+}
+
+fn merge_two(a: &[(u64, u32)], b: &[(u64, u32)]) -> Vec<(u64, u32)> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if b[j].0 < a[i].0 {
+            out.push(b[j]);
+            j += 1;
+        } else {
+            out.push(a[i]);
+            i += 1;
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
+}
+
 fn descending_key(score: f64) -> u64 {
     let score = if score == 0.0 { 0.0 } else { score };
     let bits = score.to_bits();
@@ -294,6 +348,23 @@ mod tests {
             weighted.average_precision(Some(&w)),
             repeated.average_precision(None)
         );
+    }
+
+    #[test]
+    fn merging_equals_sorting() {
+        let a = sorted_keys([0.5, 0.1, 0.9].into_iter());
+        let b = sorted_keys([0.5, 0.7].into_iter())
+            .into_iter()
+            .map(|(k, e)| (k, e + 3))
+            .collect();
+        let c = sorted_keys([0.2].into_iter())
+            .into_iter()
+            .map(|(k, e)| (k, e + 5))
+            .collect();
+        let merged = merge_sorted_keys(vec![a, b, c]);
+        let keys: Vec<f64> = merged.iter().map(|&(k, _)| score_of_key(k)).collect();
+        assert_eq!(keys, vec![0.9, 0.7, 0.5, 0.5, 0.2, 0.1]);
+        assert_eq!(merged.len(), 6);
     }
 
     #[test]
