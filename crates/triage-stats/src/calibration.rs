@@ -20,6 +20,7 @@
 //! bins get one more). Class-wise ECE (Kull et al., NeurIPS 2019) is the mean
 //! over classes k of the equal-width ECE of p̂ᵢₖ against 1[yᵢ = k].
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::StatsError;
@@ -152,9 +153,67 @@ pub fn expected_calibration_error(
 ) -> Result<f64, StatsError> {
     check_labels(y_true, proba)?;
     check_bins(n_bins)?;
-    let (conf, correct) = top_label(y_true, proba);
-    let bins = reliability_bins(&bin_indices(&conf, n_bins), &conf, &correct, n_bins, None);
-    Ok(ece_mce(&bins).0)
+    // One fused, parallel pass: argmax, bin and per-bin sums of each row.
+    let edges = upper_edges(n_bins);
+    let k = proba.k();
+    let sums = proba
+        .as_slice()
+        .par_chunks(k * 4096)
+        .zip(y_true.par_chunks(4096))
+        .fold(
+            || vec![(0.0f64, 0.0f64, 0.0f64); n_bins],
+            |mut acc, (rows, labels)| {
+                for (row, &y) in rows.chunks_exact(k).zip(labels) {
+                    // Branch-free maximum, then its first position (numpy's
+                    // argmax convention).
+                    let conf = row
+                        .iter()
+                        .fold(f64::NEG_INFINITY, |a, &b| if b > a { b } else { a });
+                    let mut first_max = 0;
+                    for (j, &v) in row.iter().enumerate().rev() {
+                        first_max = if v == conf { j } else { first_max };
+                    }
+                    let b = fast_bin_index(conf, &edges);
+                    acc[b].0 += 1.0;
+                    acc[b].1 += conf;
+                    acc[b].2 += f64::from(u8::from(first_max == y));
+                }
+                acc
+            },
+        )
+        .reduce(
+            || vec![(0.0, 0.0, 0.0); n_bins],
+            |mut a, b| {
+                a.iter_mut().zip(b).for_each(|(x, y)| {
+                    x.0 += y.0;
+                    x.1 += y.1;
+                    x.2 += y.2;
+                });
+                a
+            },
+        );
+    let n = y_true.len() as f64;
+    Ok(sums
+        .iter()
+        .filter(|s| s.0 > 0.0)
+        .map(|&(count, conf, acc)| count / n * (acc / count - conf / count).abs())
+        .sum())
+}
+
+/// [`bin_index`] in O(1): a first guess from ⌊v·M⌋, corrected against
+/// the exact edges so that (b_m, b_{m+1}] membership is preserved.
+fn fast_bin_index(value: f64, edges: &[f64]) -> usize {
+    let last = edges.len() - 1;
+    // Truncation, not `ceil` (a libm call on baseline x86-64): the guess is
+    // off by at most one and the loops below correct it.
+    let mut m = ((value * edges.len() as f64) as usize).min(last);
+    while m > 0 && value <= edges[m - 1] {
+        m -= 1;
+    }
+    while m < last && value > edges[m] {
+        m += 1;
+    }
+    m
 }
 
 fn check_bins(n_bins: usize) -> Result<(), StatsError> {
@@ -238,6 +297,56 @@ mod tests {
         assert_eq!(bin_index(0.1000001, 10), 1);
         assert_eq!(bin_index(1.0, 10), 9);
         assert_eq!(bin_index(1.0 / 15.0, 15), 0);
+    }
+
+    #[test]
+    fn fast_bin_index_matches_binary_search() {
+        for n_bins in [1, 2, 10, 15, 100] {
+            let edges = upper_edges(n_bins);
+            for i in 0..=10_000 {
+                let v = i as f64 / 10_000.0;
+                assert_eq!(
+                    fast_bin_index(v, &edges),
+                    bin_index(v, n_bins),
+                    "{v} {n_bins}"
+                );
+            }
+            for m in 0..n_bins {
+                let e = edges[m];
+                for v in [
+                    e,
+                    f64::from_bits(e.to_bits() + 1),
+                    f64::from_bits(e.to_bits().max(1) - 1),
+                ] {
+                    if (0.0..=1.0).contains(&v) {
+                        assert_eq!(fast_bin_index(v, &edges), bin_index(v, n_bins));
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fused_ece_equals_report_ece() {
+        let k = 4;
+        let mut data = vec![];
+        let mut y = vec![];
+        for i in 0..20_000usize {
+            let mut row: Vec<f64> = (0..k)
+                .map(|j| ((i * 31 + j * 17) % 97) as f64 + 1.0)
+                .collect();
+            let s: f64 = row.iter().sum();
+            row.iter_mut().for_each(|v| *v /= s);
+            data.extend(row);
+            y.push((i * 7) % k);
+        }
+        let p = ProbMatrix::new(data, k, 1e-9).unwrap();
+        let fused = expected_calibration_error(&y, &p, 15).unwrap();
+        let report = calibration_report(&y, &p, 15).unwrap().ece;
+        assert!(
+            (fused - report).abs() <= 1e-12 * report.max(1e-300),
+            "{fused} {report}"
+        );
     }
 
     #[test]

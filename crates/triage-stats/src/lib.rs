@@ -13,6 +13,7 @@ pub mod calibration;
 pub mod confusion;
 pub mod error;
 pub mod intervals;
+pub mod key_sort;
 pub mod metric;
 pub mod multiclass;
 pub mod precision_recall;

@@ -15,9 +15,10 @@
 use rayon::prelude::*;
 
 use crate::error::StatsError;
+use crate::key_sort::{descending_key, sort_pairs};
 use crate::metric::Metric;
 use crate::proba::{check_labels, ProbMatrix};
-use crate::ranking::{merge_sorted_keys, sorted_keys, SortedScores, MAX_ENTRIES};
+use crate::ranking::{SortedScores, ID_POSITIVE, MAX_ENTRIES};
 
 /// How per-class scores are averaged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,31 +87,25 @@ impl Rankings {
         for &y in y_true {
             support[y] += 1;
         }
-        let data = proba.as_slice();
-        let keyed: Vec<Vec<(u64, u32)>> = (0..k)
+        // One pass over the rows fills the K class columns as flagged
+        // (key, sample | ID_POSITIVE) pairs; each column is sorted once, and
+        // the micro problem (all n·K entries) is their k-way merge.
+        let mut columns: Vec<Vec<(u64, u32)>> = (0..k).map(|_| Vec::with_capacity(n)).collect();
+        for (i, (row, &y)) in proba.rows().zip(y_true).enumerate() {
+            for (c, (&p, column)) in row.iter().zip(columns.iter_mut()).enumerate() {
+                let flag = if y == c { ID_POSITIVE } else { 0 };
+                column.push((descending_key(p), i as u32 | flag));
+            }
+        }
+        let sorted: Vec<Vec<(u64, u32)>> = columns
             .into_par_iter()
-            .map(|c| sorted_keys((0..n).map(|i| data[i * k + c])))
+            .map(|column| sort_pairs(&column))
             .collect();
-        let ovr: Vec<SortedScores> = keyed
+        let ovr: Vec<SortedScores> = sorted
             .par_iter()
-            .enumerate()
-            .map(|(c, list)| SortedScores::from_sorted_keys(list, |i| y_true[i] == c, |i| i))
+            .map(|l| SortedScores::from_flagged(l))
             .collect();
-        // The micro problem holds every (sample, class) entry: merge the
-        // per-class sorted lists (entry id i·K + c) instead of sorting n·K.
-        let micro = micro.then(|| {
-            let lists: Vec<Vec<(u64, u32)>> = keyed
-                .into_par_iter()
-                .enumerate()
-                .map(|(c, list)| {
-                    list.into_iter()
-                        .map(|(key, i)| (key, i * k as u32 + c as u32))
-                        .collect()
-                })
-                .collect();
-            let merged = merge_sorted_keys(lists);
-            SortedScores::from_sorted_keys(&merged, |e| y_true[e / k] == e % k, |e| e / k)
-        });
+        let micro = micro.then(|| SortedScores::merge_flagged(&sorted));
         let ovo = ovo.then(|| ovo_pairs(y_true, proba));
         Ok(Self {
             n,

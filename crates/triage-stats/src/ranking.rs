@@ -8,12 +8,21 @@
 
 use rayon::prelude::*;
 
+use crate::key_sort::{score_of_key, sorted_keys};
+
 /// Flag bit: the entry is a positive.
 const POSITIVE: u32 = 1 << 31;
 /// Flag bit: the entry is the last of its tie group (equal scores).
 const GROUP_END: u32 = 1 << 30;
 /// Mask of the sample index.
 const SAMPLE: u32 = GROUP_END - 1;
+
+/// Id flag of a positive in flagged `(key, id)` pairs; the id's other bits
+/// are the sample index.
+pub const ID_POSITIVE: u32 = 1 << 31;
+
+/// Entries per parallel task.
+const PARALLEL_CHUNK: usize = 1 << 16;
 
 /// Largest number of entries a [`SortedScores`] can hold (2³⁰ − 1).
 pub const MAX_ENTRIES: usize = SAMPLE as usize;
@@ -54,42 +63,119 @@ impl SortedScores {
     /// there are at most [`MAX_ENTRIES`] entries (the metric functions do).
     pub fn new(
         scores: impl ExactSizeIterator<Item = f64>,
-        is_positive: impl Fn(usize) -> bool,
-        sample_of: impl Fn(usize) -> usize,
+        is_positive: impl Fn(usize) -> bool + Sync,
+        sample_of: impl Fn(usize) -> usize + Sync,
     ) -> Self {
         Self::from_sorted_keys(&sorted_keys(scores), is_positive, sample_of)
     }
 
-    /// Build from `(key, entry)` pairs already sorted by [`sorted_keys`] (or
-    /// merged with [`merge_sorted_keys`]).
+    /// Build from `(key, entry)` pairs sorted by key (see [`crate::key_sort`]).
     pub fn from_sorted_keys(
         keyed: &[(u64, u32)],
-        is_positive: impl Fn(usize) -> bool,
-        sample_of: impl Fn(usize) -> usize,
+        is_positive: impl Fn(usize) -> bool + Sync,
+        sample_of: impl Fn(usize) -> usize + Sync,
     ) -> Self {
         let m = keyed.len();
-        let mut entries = Vec::with_capacity(m);
-        let mut thresholds = Vec::new();
-        let mut positives = 0u64;
-        for (j, &(key, e)) in keyed.iter().enumerate() {
-            let e = e as usize;
-            let mut packed = sample_of(e) as u32 & SAMPLE;
-            if is_positive(e) {
-                packed |= POSITIVE;
-                positives += 1;
-            }
-            let last = j + 1 == m || keyed[j + 1].0 != key;
-            if last {
-                packed |= GROUP_END;
-                thresholds.push(score_of_key(key));
-            }
-            entries.push(packed);
-        }
+        let mut entries = vec![0u32; m];
+        // Chunks are independent: an entry ends its tie group when the next
+        // key (possibly in the next chunk) differs.
+        let parts: Vec<(Vec<f64>, u64)> = entries
+            .par_chunks_mut(PARALLEL_CHUNK)
+            .enumerate()
+            .map(|(chunk, out)| {
+                let start = chunk * PARALLEL_CHUNK;
+                let mut thresholds = Vec::new();
+                let mut positives = 0u64;
+                for (offset, slot) in out.iter_mut().enumerate() {
+                    let j = start + offset;
+                    let (key, e) = keyed[j];
+                    let e = e as usize;
+                    let mut packed = sample_of(e) as u32 & SAMPLE;
+                    if is_positive(e) {
+                        packed |= POSITIVE;
+                        positives += 1;
+                    }
+                    if j + 1 == m || keyed[j + 1].0 != key {
+                        packed |= GROUP_END;
+                        thresholds.push(score_of_key(key));
+                    }
+                    *slot = packed;
+                }
+                (thresholds, positives)
+            })
+            .collect();
+        let positives = parts.iter().map(|p| p.1).sum::<u64>();
+        let thresholds = parts.into_iter().flat_map(|p| p.0).collect();
         Self {
             entries,
             thresholds,
             positives,
             negatives: m as u64 - positives,
+        }
+    }
+
+    /// Build from sorted pairs whose id is `sample | ID_POSITIVE` for a
+    /// positive and `sample` for a negative.
+    pub fn from_flagged(keyed: &[(u64, u32)]) -> Self {
+        Self::from_sorted_keys(
+            keyed,
+            |e| e as u32 & ID_POSITIVE != 0,
+            |e| (e as u32 & !ID_POSITIVE) as usize,
+        )
+    }
+
+    /// One problem made of several sorted, flagged lists (as
+    /// [`SortedScores::from_flagged`]) by a k-way merge, in parallel over
+    /// key ranges: the micro average reuses the per-class sorts this way.
+    pub fn merge_flagged(lists: &[Vec<(u64, u32)>]) -> Self {
+        let total: usize = lists.iter().map(Vec::len).sum();
+        let segments = if total >= 1 << 18 {
+            rayon::current_num_threads() * 4
+        } else {
+            1
+        };
+        let longest = lists
+            .iter()
+            .max_by_key(|l| l.len())
+            .map_or(&[][..], |l| &l[..]);
+        let mut pivots: Vec<u64> = (1..segments)
+            .filter_map(|s| longest.get(s * longest.len() / segments).map(|p| p.0))
+            .collect();
+        pivots.dedup();
+        // Equal keys fall on the same side of every pivot, so tie groups
+        // never straddle two segments.
+        let bounds: Vec<Vec<usize>> = lists
+            .iter()
+            .map(|l| {
+                std::iter::once(0)
+                    .chain(pivots.iter().map(|&p| l.partition_point(|x| x.0 < p)))
+                    .chain(std::iter::once(l.len()))
+                    .collect()
+            })
+            .collect();
+        let parts: Vec<(Vec<u32>, Vec<f64>, u64)> = (0..=pivots.len())
+            .into_par_iter()
+            .map(|s| {
+                let slices: Vec<&[(u64, u32)]> = lists
+                    .iter()
+                    .zip(&bounds)
+                    .map(|(l, b)| &l[b[s]..b[s + 1]])
+                    .collect();
+                merge_segment(&slices)
+            })
+            .collect();
+        let positives = parts.iter().map(|p| p.2).sum::<u64>();
+        let mut entries = Vec::with_capacity(total);
+        let mut thresholds = Vec::new();
+        for (e, t, _) in parts {
+            entries.extend_from_slice(&e);
+            thresholds.extend_from_slice(&t);
+        }
+        Self {
+            entries,
+            thresholds,
+            positives,
+            negatives: total as u64 - positives,
         }
     }
 
@@ -207,75 +293,44 @@ impl SortedScores {
     }
 }
 
-/// Pair every score with its entry index and sort by descending score.
-///
-/// The key of a finite f64 flips all bits of non-negative numbers and only
-/// the sign bit of negative ones: its *ascending* unsigned order is the
-/// *descending* order of the score. -0.0 is folded onto 0.0 so that they tie,
-/// as in numpy (`np.diff == 0`). The sort is an LSD radix sort (radsort).
-pub fn sorted_keys(scores: impl ExactSizeIterator<Item = f64>) -> Vec<(u64, u32)> {
-    debug_assert!(scores.len() <= MAX_ENTRIES);
-    let mut keyed: Vec<(u64, u32)> = scores
-        .enumerate()
-        .map(|(e, s)| (descending_key(s), e as u32))
-        .collect();
-    radsort::sort_by_key(&mut keyed, |&(key, _)| key);
-    keyed
-}
-
-/// Merge lists sorted by key into one sorted list (pairwise, in parallel):
-/// O(m log L) for m entries in L lists, much cheaper than sorting again.
-pub fn merge_sorted_keys(mut lists: Vec<Vec<(u64, u32)>>) -> Vec<(u64, u32)> {
-    while lists.len() > 1 {
-        let mut pairs = Vec::with_capacity(lists.len().div_ceil(2));
-        let mut it = lists.into_iter();
-        while let Some(a) = it.next() {
-            pairs.push((a, it.next()));
+/// K-way merge of sorted flagged slices into packed entries, thresholds and
+/// the positive count (a linear scan of the heads: K is the class count).
+fn merge_segment(slices: &[&[(u64, u32)]]) -> (Vec<u32>, Vec<f64>, u64) {
+    let total: usize = slices.iter().map(|s| s.len()).sum();
+    // Keys of finite scores are below u64::MAX, which marks an exhausted
+    // slice; the minimum is found without branches (cmov-friendly).
+    let head_key = |slice: &[(u64, u32)], at: usize| slice.get(at).map_or(u64::MAX, |p| p.0);
+    let mut heads = vec![0usize; slices.len()];
+    let mut head_keys: Vec<u64> = slices.iter().map(|s| head_key(s, 0)).collect();
+    let mut entries: Vec<u32> = Vec::with_capacity(total);
+    let mut thresholds = Vec::new();
+    let mut positives = 0u64;
+    let mut previous: Option<u64> = None;
+    for _ in 0..total {
+        let (best, key) =
+            head_keys.iter().enumerate().fold(
+                (0, u64::MAX),
+                |(b, bk), (j, &k)| if k < bk { (j, k) } else { (b, bk) },
+            );
+        let id = slices[best][heads[best]].1;
+        heads[best] += 1;
+        head_keys[best] = head_key(slices[best], heads[best]);
+        if let Some(prev) = previous.filter(|&p| p != key) {
+            if let Some(last) = entries.last_mut() {
+                *last |= GROUP_END;
+            }
+            thresholds.push(score_of_key(prev));
         }
-        lists = pairs
-            .into_par_iter()
-            .map(|(a, b)| match b {
-                Some(b) => merge_two(&a, &b),
-                None => a,
-            })
-            .collect();
+        let positive = id & ID_POSITIVE != 0;
+        positives += u64::from(positive);
+        entries.push((id & !ID_POSITIVE & SAMPLE) | if positive { POSITIVE } else { 0 });
+        previous = Some(key);
     }
-    lists.pop().unwrap_or_default()
-}
-
-fn merge_two(a: &[(u64, u32)], b: &[(u64, u32)]) -> Vec<(u64, u32)> {
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        if b[j].0 < a[i].0 {
-            out.push(b[j]);
-            j += 1;
-        } else {
-            out.push(a[i]);
-            i += 1;
-        }
+    if let (Some(prev), Some(last)) = (previous, entries.last_mut()) {
+        *last |= GROUP_END;
+        thresholds.push(score_of_key(prev));
     }
-    out.extend_from_slice(&a[i..]);
-    out.extend_from_slice(&b[j..]);
-    out
-}
-
-fn descending_key(score: f64) -> u64 {
-    let score = if score == 0.0 { 0.0 } else { score };
-    let bits = score.to_bits();
-    if bits >> 63 == 0 {
-        !bits & !(1 << 63)
-    } else {
-        bits
-    }
-}
-
-fn score_of_key(key: u64) -> f64 {
-    if key >> 63 == 0 {
-        f64::from_bits(!key & !(1 << 63))
-    } else {
-        f64::from_bits(key)
-    }
+    (entries, thresholds, positives)
 }
 
 #[cfg(test)]
@@ -284,30 +339,6 @@ mod tests {
 
     fn sorted(scores: &[f64], y: &[bool]) -> SortedScores {
         SortedScores::new(scores.iter().copied(), |e| y[e], |e| e)
-    }
-
-    #[test]
-    fn key_orders_descending_and_roundtrips() {
-        let values = [
-            3.5,
-            1.0,
-            0.0,
-            -0.0,
-            -1.0,
-            -7.25,
-            1e-300,
-            f64::MAX,
-            -f64::MAX,
-        ];
-        let mut sorted_values = values.to_vec();
-        sorted_values.sort_by_key(|&v| descending_key(v));
-        for w in sorted_values.windows(2) {
-            assert!(w[0] >= w[1], "{w:?}");
-        }
-        for v in values {
-            let back = score_of_key(descending_key(v));
-            assert_eq!(back, if v == 0.0 { 0.0 } else { v });
-        }
     }
 
     #[test]
@@ -351,20 +382,38 @@ mod tests {
     }
 
     #[test]
-    fn merging_equals_sorting() {
-        let a = sorted_keys([0.5, 0.1, 0.9].into_iter());
-        let b = sorted_keys([0.5, 0.7].into_iter())
-            .into_iter()
-            .map(|(k, e)| (k, e + 3))
-            .collect();
-        let c = sorted_keys([0.2].into_iter())
-            .into_iter()
-            .map(|(k, e)| (k, e + 5))
-            .collect();
-        let merged = merge_sorted_keys(vec![a, b, c]);
-        let keys: Vec<f64> = merged.iter().map(|&(k, _)| score_of_key(k)).collect();
-        assert_eq!(keys, vec![0.9, 0.7, 0.5, 0.5, 0.2, 0.1]);
-        assert_eq!(merged.len(), 6);
+    fn merged_lists_equal_one_sort() {
+        use crate::key_sort::{descending_key, sort_pairs};
+        let mut x: u64 = 5;
+        let mut lists = vec![vec![]; 3];
+        let mut all = vec![];
+        for i in 0..3000u32 {
+            for (c, list) in lists.iter_mut().enumerate() {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let score = (x % 50) as f64 / 50.0;
+                let id = i | if (i as usize) % 3 == c {
+                    ID_POSITIVE
+                } else {
+                    0
+                };
+                list.push((descending_key(score), id));
+                all.push((descending_key(score), id));
+            }
+        }
+        let lists: Vec<Vec<(u64, u32)>> = lists.iter().map(|l| sort_pairs(l)).collect();
+        let merged = SortedScores::merge_flagged(&lists);
+        let direct = SortedScores::from_flagged(&sort_pairs(&all));
+        assert_eq!(merged.thresholds, direct.thresholds);
+        assert_eq!(merged.positives(), direct.positives());
+        assert_eq!(merged.auc(None), direct.auc(None));
+        assert_eq!(
+            merged.average_precision(None),
+            direct.average_precision(None)
+        );
+        let w: Vec<u32> = (0..3000).map(|i| (i % 4) as u32).collect();
+        assert_eq!(merged.auc(Some(&w)), direct.auc(Some(&w)));
     }
 
     #[test]
