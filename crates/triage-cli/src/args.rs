@@ -71,6 +71,10 @@ pub struct EvaluateArgs {
     /// (evenly thinned, ends kept; 0 = all). AUCs are always exact.
     #[arg(long, default_value_t = 1000, value_name = "N")]
     pub max_curve_points: usize,
+
+    /// Do not show the bootstrap progress bar on stderr.
+    #[arg(long)]
+    pub no_progress: bool,
 }
 
 #[cfg(test)]

@@ -10,9 +10,10 @@
 use std::collections::BTreeMap;
 
 use indexmap::IndexMap;
+use indicatif::{ProgressBar, ProgressStyle};
 
 use serde::Serialize;
-use triage_stats::bootstrap::{bootstrap_intervals, BootstrapConfig, MetricKey};
+use triage_stats::bootstrap::{bootstrap_intervals_with_progress, BootstrapConfig, MetricKey};
 use triage_stats::calibration::{calibration_report, ReliabilityBin, DEFAULT_BINS};
 use triage_stats::confusion::{top_k_accuracy_score, ConfusionMatrix, Normalize};
 use triage_stats::intervals::wilson_interval;
@@ -37,6 +38,8 @@ pub struct EvaluationSettings {
     pub calibrate_fraction: f64,
     /// Largest number of points written per curve (0 = all).
     pub max_curve_points: usize,
+    /// Show a progress bar on stderr (only drawn when stderr is a terminal).
+    pub progress: bool,
 }
 
 /// The whole evaluation.
@@ -423,7 +426,16 @@ fn intervals(
         seed: settings.seed,
         confidence: settings.confidence,
     };
-    let found = bootstrap_intervals(y, proba, Some(rankings), &MetricKey::ALL, &config)?;
+    let bar = progress_bar(settings.bootstrap as u64, settings.progress);
+    let found = bootstrap_intervals_with_progress(
+        y,
+        proba,
+        Some(rankings),
+        &MetricKey::ALL,
+        &config,
+        &|| bar.inc(1),
+    )?;
+    bar.finish_and_clear();
     let ci = found
         .iter()
         .map(|(k, v)| (k.name(), v.as_ref().map(|i| [i.low, i.high])))
@@ -490,6 +502,22 @@ fn temperature(
         bins_before: calibration_report(&y_eval, &p_eval, DEFAULT_BINS)?.bins,
         bins_after: calibration_report(&y_eval, &scaled, DEFAULT_BINS)?.bins,
     }))
+}
+
+/// A bootstrap progress bar on stderr; hidden unless `show` (indicatif also
+/// hides it when stderr is not a terminal).
+fn progress_bar(len: u64, show: bool) -> ProgressBar {
+    if !show {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "bootstrap {bar:30} {pos}/{len} resamples [{elapsed} < {eta}]",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
 }
 
 /// Indices of at most `max` evenly spaced points out of `len`, first and last

@@ -171,6 +171,22 @@ pub fn bootstrap_intervals(
     keys: &[MetricKey],
     config: &BootstrapConfig,
 ) -> Result<BTreeMap<MetricKey, Option<BootstrapInterval>>, StatsError> {
+    bootstrap_intervals_with_progress(y_true, proba, rankings, keys, config, &|| {})
+}
+
+/// [`bootstrap_intervals`], calling `on_resample` after each resample (from
+/// any thread), e.g. to advance a progress bar.
+///
+/// # Errors
+/// As [`bootstrap_intervals`].
+pub fn bootstrap_intervals_with_progress(
+    y_true: &[usize],
+    proba: &ProbMatrix,
+    rankings: Option<&Rankings>,
+    keys: &[MetricKey],
+    config: &BootstrapConfig,
+    on_resample: &(dyn Fn() + Sync),
+) -> Result<BTreeMap<MetricKey, Option<BootstrapInterval>>, StatsError> {
     check_labels(y_true, proba)?;
     check_confidence(config.confidence)?;
     if config.n_resamples == 0 {
@@ -208,9 +224,12 @@ pub fn bootstrap_intervals(
             || vec![0u32; n],
             |weights, b| {
                 draw_counts(weights, config.seed, b as u64);
-                keys.iter()
+                let values = keys
+                    .iter()
                     .map(|&key| prepared.metric(key, weights, rankings))
-                    .collect()
+                    .collect();
+                on_resample();
+                values
             },
         )
         .collect();

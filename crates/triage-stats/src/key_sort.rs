@@ -94,7 +94,7 @@ pub fn sort_by_high_half(words: &mut Vec<u64>) {
     }
     let mut buffer = vec![0u64; words.len()];
     for (count, &shift) in counts.iter().zip(&SHIFTS) {
-        if count.iter().any(|&c| c == words.len()) {
+        if count.contains(&words.len()) {
             continue;
         }
         let mut offsets = [0usize; BUCKETS];

@@ -119,7 +119,7 @@ impl Rankings {
 
     /// Per-class one-vs-rest AUCs (`weights`: bootstrap counts per sample).
     pub fn ovr_auc_per_class(&self, weights: Option<&[u32]>) -> Vec<Option<f64>> {
-        self.ovr.iter().map(|s| s.auc(weights)).collect()
+        self.ovr.par_iter().map(|s| s.auc(weights)).collect()
     }
 
     /// Per-class one-vs-rest average precision.

@@ -50,6 +50,7 @@ pub fn run(args: &EvaluateArgs) -> Result<ExitCode> {
         confidence: args.confidence,
         calibrate_fraction: args.calibrate_fraction,
         max_curve_points: args.max_curve_points,
+        progress: !args.no_progress,
     };
     let evaluation = evaluate(
         &predictions.classes,
