@@ -26,8 +26,12 @@
 //! # Ok(()) }
 //! ```
 
+pub mod dataset;
 pub mod error;
+pub mod image;
 pub mod predictions;
+pub mod profile;
+pub mod synth;
 
 pub use error::{Location, PredictionsError};
 pub use predictions::{read_predictions, Predictions, ReadOptions};
