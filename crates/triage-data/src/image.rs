@@ -55,7 +55,9 @@ impl DecodedImage {
             _ => self
                 .pixels
                 .chunks_exact(self.channels as usize)
-                .map(|p| 0.299 * f32::from(p[0]) + 0.587 * f32::from(p[1]) + 0.114 * f32::from(p[2]))
+                .map(|p| {
+                    0.299 * f32::from(p[0]) + 0.587 * f32::from(p[1]) + 0.114 * f32::from(p[2])
+                })
                 .collect(),
         }
     }
@@ -67,9 +69,19 @@ mod tests {
 
     #[test]
     fn luma_of_gray_and_rgb() {
-        let gray = DecodedImage { width: 2, height: 1, channels: 1, pixels: vec![0, 200] };
+        let gray = DecodedImage {
+            width: 2,
+            height: 1,
+            channels: 1,
+            pixels: vec![0, 200],
+        };
         assert_eq!(gray.luma(), vec![0.0, 200.0]);
-        let rgb = DecodedImage { width: 1, height: 1, channels: 3, pixels: vec![255, 0, 0] };
+        let rgb = DecodedImage {
+            width: 1,
+            height: 1,
+            channels: 3,
+            pixels: vec![255, 0, 0],
+        };
         assert!((rgb.luma()[0] - 76.245).abs() < 1e-3);
     }
 }

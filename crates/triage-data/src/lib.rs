@@ -26,11 +26,13 @@
 //! # Ok(()) }
 //! ```
 
+pub mod cache;
 pub mod dataset;
 pub mod error;
 pub mod image;
 pub mod predictions;
 pub mod profile;
+pub mod split;
 pub mod synth;
 
 pub use error::{Location, PredictionsError};
