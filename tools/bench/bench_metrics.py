@@ -2,7 +2,7 @@
 predictions (issue 2).
 
 Usage (from the repository root):
-    python -m venv .venv && .venv/bin/pip install -r tools/golden/requirements.txt
+    python -m venv .venv && .venv/bin/pip install -r tools/bench/requirements.txt
     .venv/bin/python tools/bench/bench_metrics.py [--n 1000000] [--k 10] [--sk-resamples 2]
 
 It writes bench-data/bench_{n}x{k}.npz (seeded), times scikit-learn (and a
