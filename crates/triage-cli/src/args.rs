@@ -19,6 +19,164 @@ pub enum Command {
     /// Evaluate a predictions file: metrics with confidence intervals,
     /// ROC/PR curves, calibration and temperature scaling.
     Evaluate(EvaluateArgs),
+    /// Profile a dataset: classes and balance, order, duplicates and
+    /// leakage between splits, corrupt files, sizes and image properties.
+    Profile(ProfileArgs),
+    /// Write a stratified, group-aware train/val/test split as a manifest.
+    Split(SplitArgs),
+    /// Generate a deterministic synthetic image dataset.
+    Synth(SynthArgs),
+}
+
+/// Arguments of `triage profile`.
+#[derive(Debug, Args)]
+pub struct ProfileArgs {
+    /// The dataset: an image folder (`root/<class>/*` or
+    /// `root/{train,val,test}/<class>/*`), a CSV manifest
+    /// (`path,label[,split][,group]`), MNIST IDX files or CIFAR binary batches.
+    #[arg(value_name = "DATA")]
+    pub data: PathBuf,
+
+    /// Print one JSON document on stdout instead of the summary.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Largest Hamming distance between 64-bit perceptual hashes that counts
+    /// as a near-duplicate.
+    #[arg(long, default_value_t = 4, value_name = "BITS")]
+    pub near_distance: u32,
+
+    /// Most examples listed per finding (counts are always exact).
+    #[arg(long, default_value_t = 100, value_name = "N")]
+    pub max_listed: usize,
+
+    /// Refuse images whose header claims more pixels than this
+    /// (decompression-bomb guard).
+    #[arg(long, default_value_t = 100_000_000, value_name = "PIXELS")]
+    pub max_pixels: u64,
+
+    /// Directory of the decoded-image cache (default: $TRIAGE_CACHE_DIR,
+    /// else ~/.cache/triage/decoded).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+
+    /// Decode without reading or writing the cache.
+    #[arg(long, conflicts_with = "cache_dir")]
+    pub no_cache: bool,
+
+    /// Do not show progress bars on stderr.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+/// Arguments of `triage split`.
+#[derive(Debug, Args)]
+pub struct SplitArgs {
+    /// The dataset (an image folder or a CSV manifest).
+    #[arg(value_name = "DATA")]
+    pub data: PathBuf,
+
+    /// Share of items for validation.
+    #[arg(long, default_value_t = 0.1, value_name = "F")]
+    pub val: f64,
+
+    /// Share of items for test.
+    #[arg(long, default_value_t = 0.1, value_name = "F")]
+    pub test: f64,
+
+    /// Seed of the shuffle.
+    #[arg(long, default_value_t = 0, value_name = "S")]
+    pub seed: u64,
+
+    /// Manifest column holding the group (items of one group share a
+    /// split); default: the manifest's `group` column, if any.
+    #[arg(long, value_name = "COLUMN")]
+    pub group_column: Option<String>,
+
+    /// Where to write the manifest (default: `split.csv` in the dataset
+    /// folder, or `<manifest>.split.csv` beside a manifest). Its directory
+    /// must contain every image.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Replace an existing manifest at the output path.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Look of synthetic images.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DomainArg {
+    /// Flat colours, no noise: the synthetic look.
+    Clean,
+    /// Textured backgrounds, lighting, blur, sensor noise, JPEG artefacts.
+    RealLike,
+}
+
+/// File format of synthetic images.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    /// Lossless PNG.
+    Png,
+    /// JPEG (see --jpeg-quality).
+    Jpeg,
+}
+
+/// Arguments of `triage synth`.
+#[derive(Debug, Args)]
+pub struct SynthArgs {
+    /// Output folder (must not exist or be empty).
+    #[arg(value_name = "OUT")]
+    pub out: PathBuf,
+
+    /// Number of classes (2..=26).
+    #[arg(long, default_value_t = 10, value_name = "K")]
+    pub classes: usize,
+
+    /// Images of the largest class.
+    #[arg(long, default_value_t = 100, value_name = "N")]
+    pub per_class: usize,
+
+    /// Seed: the same seed gives the same bytes.
+    #[arg(long, default_value_t = 0, value_name = "S")]
+    pub seed: u64,
+
+    /// Side of the square images in pixels (8..=512).
+    #[arg(long, default_value_t = 32, value_name = "PX")]
+    pub size: u32,
+
+    /// Ratio of the largest to the smallest class (geometric profile).
+    #[arg(long, default_value_t = 1.0, value_name = "RATIO")]
+    pub imbalance: f64,
+
+    /// Label-noise rate ρ: a label is replaced by a uniform draw over all K
+    /// classes with probability ρ (Bayes error ρ(K−1)/K).
+    #[arg(long, default_value_t = 0.0, value_name = "RHO")]
+    pub label_noise: f64,
+
+    /// The look of the images.
+    #[arg(long, value_enum, default_value_t = DomainArg::Clean)]
+    pub domain: DomainArg,
+
+    /// Image file format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Png)]
+    pub format: FormatArg,
+
+    /// JPEG quality (1..=100) with --format jpeg.
+    #[arg(long, default_value_t = 90, value_name = "Q")]
+    pub jpeg_quality: u8,
+
+    /// Share of every class held out for validation.
+    #[arg(long, default_value_t = 0.0, value_name = "F")]
+    pub val: f64,
+
+    /// Share of every class held out for test.
+    #[arg(long, default_value_t = 0.0, value_name = "F")]
+    pub test: f64,
+
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Arguments of `triage evaluate`.
@@ -90,7 +248,7 @@ mod tests {
     #[test]
     fn evaluate_defaults() {
         let cli = Cli::parse_from(["triage", "evaluate", "--predictions", "p.csv"]);
-        let Command::Evaluate(a) = cli.command;
+        let Command::Evaluate(a) = cli.command else { panic!("not evaluate") };
         assert_eq!((a.bootstrap, a.seed, a.calibrate_fraction), (1000, 0, 0.3));
     }
 }

@@ -15,6 +15,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Evaluate(args) => commands::evaluate::run(&args),
+        Command::Profile(args) => commands::profile::run(&args),
+        Command::Split(args) => commands::split::run(&args),
+        Command::Synth(args) => commands::synth::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,135 @@
+//! `triage profile`: what is in a dataset, and what is wrong with it.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use triage_data::cache::{cache_key, default_cache_dir, load_or_decode, DecodeResult};
+use triage_data::dataset::{open_dataset, Dataset, OpenOptions, Source};
+use triage_data::decode::{decode_item, sniff_extension_mismatch, DecodeOptions};
+use triage_data::profile::{profile_dataset, write_summary, ItemOutcome, ProfileOptions};
+
+use crate::args::ProfileArgs;
+use crate::commands::progress;
+
+/// Run `triage profile`.
+pub fn run(args: &ProfileArgs) -> Result<ExitCode> {
+    let open = OpenOptions { max_pixels: args.max_pixels, ..OpenOptions::default() };
+    let dataset = open_dataset(&args.data, &open)
+        .with_context(|| format!("failed to open the dataset `{}`", args.data.display()))?;
+    let n = dataset.items.len();
+    eprintln!(
+        "triage: {} items in {} classes ({:?} layout){}",
+        n,
+        dataset.classes.len(),
+        dataset.format,
+        if dataset.skipped.is_empty() {
+            String::new()
+        } else {
+            format!(", {} files skipped", dataset.skipped.len())
+        }
+    );
+    let decode_options = DecodeOptions { max_pixels: args.max_pixels, ..DecodeOptions::default() };
+    let options = ProfileOptions {
+        near_duplicate_distance: args.near_distance,
+        max_listed: args.max_listed,
+    };
+    let show = !args.no_progress;
+    let profile = if args.no_cache {
+        // Stream: decode, measure, drop the pixels.
+        let bar = progress::bar(n as u64, "profile", show);
+        let decode = |i: usize| match decode_item(&dataset, i, &decode_options) {
+            Ok(d) => ItemOutcome::Decoded { image: d.image, mode: d.mode, file_bytes: d.file_bytes },
+            Err(e) => ItemOutcome::Failed { reason: e.to_string() },
+        };
+        let profile = profile_dataset(&dataset, &options, &decode, &|| bar.inc(1));
+        bar.finish_and_clear();
+        profile
+    } else {
+        let dir = args.cache_dir.clone().unwrap_or_else(default_cache_dir);
+        let settings = format!("decode max_pixels={} keep-size keep-channels", args.max_pixels);
+        let key = cache_key(n, &settings, &|i| describe(&dataset, i), &|i| content(&dataset, i))
+            .context("failed to hash the dataset for the decoded-image cache")?;
+        let bar = progress::bar(n as u64, "decode", show);
+        let decode = |i: usize| -> DecodeResult {
+            decode_item(&dataset, i, &decode_options)
+                .map(|d| (d.image, d.mode, d.file_bytes))
+                .map_err(|e| e.to_string())
+        };
+        let set = load_or_decode(n, &key, Some(&dir), &decode, &|| bar.inc(1))
+            .context("decoded-image cache failed")?;
+        bar.finish_and_clear();
+        if let Some(path) = &set.path {
+            let state = if set.hit { "reused" } else { "written" };
+            eprintln!("triage: decoded-image cache {state}: {}", path.display());
+        }
+        let bar = progress::bar(n as u64, "profile", show);
+        let from_cache = |i: usize| match set.get(i) {
+            Ok(v) => ItemOutcome::Decoded { image: v.to_image(), mode: v.mode, file_bytes: v.file_bytes },
+            Err(reason) => ItemOutcome::Failed { reason: reason.to_string() },
+        };
+        let profile = profile_dataset(&dataset, &options, &from_cache, &|| bar.inc(1));
+        bar.finish_and_clear();
+        profile
+    };
+    let mismatches = extension_mismatches(&dataset);
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let mut doc = serde_json::to_value(&profile).context("failed to build the JSON document")?;
+        if let Some(map) = doc.as_object_mut() {
+            map.insert("extension_mismatches".into(), serde_json::to_value(&mismatches)?);
+        }
+        serde_json::to_writer(&mut out, &doc).context("failed to write JSON")?;
+        writeln!(out).context("failed to write JSON")?;
+    } else {
+        write_summary(&mut out, &profile).context("failed to write the summary")?;
+        if !mismatches.is_empty() {
+            writeln!(out, "\nfiles whose extension does not match their content: {}", mismatches.len())?;
+            for m in mismatches.iter().take(args.max_listed.min(10)) {
+                writeln!(out, "  {}: {}", m.path, m.reason)?;
+            }
+        }
+    }
+    out.flush().context("failed to write output")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A file whose extension names another format than its content.
+#[derive(Debug, serde::Serialize)]
+struct Mismatch {
+    path: String,
+    reason: String,
+}
+
+fn extension_mismatches(dataset: &Dataset) -> Vec<Mismatch> {
+    use rayon::prelude::*;
+    dataset
+        .items
+        .par_iter()
+        .filter_map(|item| match &item.source {
+            Source::File(path) => sniff_extension_mismatch(path).map(|(ext, actual)| Mismatch {
+                path: item.id.clone(),
+                reason: format!("extension .{ext} but the content is {actual}"),
+            }),
+            Source::Record { .. } => None,
+        })
+        .collect()
+}
+
+fn describe(dataset: &Dataset, i: usize) -> String {
+    let item = &dataset.items[i];
+    format!("{}\u{1f}{}", item.id, item.label)
+}
+
+fn content(dataset: &Dataset, i: usize) -> Result<Vec<u8>, (std::path::PathBuf, std::io::Error)> {
+    match &dataset.items[i].source {
+        Source::File(path) => std::fs::read(path).map_err(|e| (path.clone(), e)),
+        Source::Record { file, .. } => {
+            let records = dataset.records.as_ref().ok_or_else(|| {
+                (file.clone(), std::io::Error::other("record store missing"))
+            })?;
+            let len = records.width as usize * records.height as usize * records.channels as usize;
+            Ok(records.pixels.get(i * len..(i + 1) * len).map(<[u8]>::to_vec).unwrap_or_default())
+        }
+    }
+}

@@ -1,0 +1,79 @@
+//! `triage split`: a stratified, group-aware split written as a manifest.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use triage_data::dataset::{open_dataset, DatasetFormat, OpenOptions, Source, Split};
+use triage_data::split::{assign_splits, write_manifest, SplitConfig};
+
+use crate::args::SplitArgs;
+
+/// Run `triage split`.
+pub fn run(args: &SplitArgs) -> Result<ExitCode> {
+    let config = SplitConfig { val: args.val, test: args.test, seed: args.seed };
+    config.validate()?;
+    let mut dataset = open_dataset(&args.data, &OpenOptions::default())
+        .with_context(|| format!("failed to open the dataset `{}`", args.data.display()))?;
+    if let Some(column) = &args.group_column {
+        if dataset.format != DatasetFormat::Manifest {
+            bail!("--group-column needs a CSV manifest; `{}` is not one", args.data.display());
+        }
+        let groups = read_group_column(&args.data, column)?;
+        for item in &mut dataset.items {
+            if let Source::File(path) = &item.source {
+                item.group = groups.get(path).cloned().filter(|g| !g.is_empty());
+            }
+        }
+    }
+    let out = args.out.clone().unwrap_or_else(|| default_out(&args.data));
+    if out.exists() && !args.force {
+        bail!("`{}` exists; pass --force to replace it or --out to choose another file", out.display());
+    }
+    let labels: Vec<usize> = dataset.items.iter().map(|i| i.label).collect();
+    let groups: Vec<Option<String>> = dataset.items.iter().map(|i| i.group.clone()).collect();
+    let splits = assign_splits(&labels, &groups, &config)?;
+    write_manifest(&dataset, &splits, &out)?;
+    let count = |s: Split| splits.iter().filter(|&&x| x == s).count();
+    let n_groups = groups.iter().flatten().collect::<std::collections::HashSet<_>>().len();
+    eprintln!(
+        "triage: wrote {} ({} train, {} val, {} test{})",
+        out.display(),
+        count(Split::Train),
+        count(Split::Val),
+        count(Split::Test),
+        if n_groups > 0 { format!("; {n_groups} groups kept whole") } else { String::new() }
+    );
+    println!("{}", out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn default_out(data: &Path) -> PathBuf {
+    if data.is_dir() {
+        data.join("split.csv")
+    } else {
+        data.with_extension("split.csv")
+    }
+}
+
+/// Map each manifest row's resolved path to its value in `column`.
+fn read_group_column(manifest: &Path, column: &str) -> Result<HashMap<PathBuf, String>> {
+    let dir = manifest.parent().unwrap_or(Path::new("."));
+    let mut reader = csv::Reader::from_path(manifest)
+        .with_context(|| format!("cannot read `{}`", manifest.display()))?;
+    let headers = reader.headers()?.clone();
+    let find = |name: &str| headers.iter().position(|h| h.trim() == name);
+    let Some(group) = find(column) else {
+        bail!("`{}` has no column `{column}` (columns: {})", manifest.display(), headers.iter().collect::<Vec<_>>().join(", "));
+    };
+    let path = find("path").context("the manifest has no `path` column")?;
+    let mut out = HashMap::new();
+    for row in reader.records() {
+        let row = row.with_context(|| format!("cannot read `{}`", manifest.display()))?;
+        if let (Some(p), Some(g)) = (row.get(path), row.get(group)) {
+            out.insert(dir.join(p.trim()), g.trim().to_string());
+        }
+    }
+    Ok(out)
+}
