@@ -27,6 +27,7 @@
 //! ```
 
 pub mod dataset;
+pub mod decode;
 pub mod error;
 pub mod image;
 pub mod predictions;

@@ -49,7 +49,9 @@ impl FromStr for Split {
             "train" | "training" => Ok(Split::Train),
             "val" | "valid" | "validation" => Ok(Split::Val),
             "test" | "testing" => Ok(Split::Test),
-            other => Err(format!("unknown split `{other}`: expected train, val or test")),
+            other => Err(format!(
+                "unknown split `{other}`: expected train, val or test"
+            )),
         }
     }
 }
