@@ -28,6 +28,7 @@
 
 pub mod cache;
 pub mod dataset;
+pub mod decode;
 pub mod error;
 pub mod image;
 pub mod predictions;

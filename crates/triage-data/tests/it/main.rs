@@ -2,6 +2,7 @@
 //! directories, plus numpy-made fixtures from `tests/fixtures`.
 
 mod csv_input;
+mod datasets;
 mod npy_input;
 mod profile;
 
