@@ -448,6 +448,25 @@ fn format_name(format: ImageFormat) -> &'static str {
     }
 }
 
+/// Whether a file's extension names another format than its content
+/// (sniffed from the first bytes, without decoding): `(extension, format)`,
+/// or `None` when they agree or the content is no known image format.
+pub fn sniff_extension_mismatch(path: &Path) -> Option<(String, &'static str)> {
+    use std::io::Read;
+    let mut head = [0u8; 64];
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut filled = 0;
+    while filled < head.len() {
+        match file.read(&mut head[filled..]) {
+            Ok(0) => break,
+            Ok(k) => filled += k,
+            Err(_) => return None,
+        }
+    }
+    let format = image::guess_format(&head[..filled]).ok()?;
+    extension_mismatch(path, format)
+}
+
 fn extension_mismatch(path: &Path, format: ImageFormat) -> Option<(String, &'static str)> {
     let ext = path.extension()?.to_string_lossy().to_ascii_lowercase();
     (ImageFormat::from_extension(&ext) != Some(format)).then(|| (ext, format_name(format)))
