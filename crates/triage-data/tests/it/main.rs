@@ -3,6 +3,7 @@
 
 mod csv_input;
 mod npy_input;
+mod synth;
 
 use std::path::{Path, PathBuf};
 
