@@ -248,7 +248,9 @@ mod tests {
     #[test]
     fn evaluate_defaults() {
         let cli = Cli::parse_from(["triage", "evaluate", "--predictions", "p.csv"]);
-        let Command::Evaluate(a) = cli.command else { panic!("not evaluate") };
+        let Command::Evaluate(a) = cli.command else {
+            panic!("not evaluate")
+        };
         assert_eq!((a.bootstrap, a.seed, a.calibrate_fraction), (1000, 0, 0.3));
     }
 }

@@ -11,6 +11,9 @@ pub fn hint_for(err: &anyhow::Error) -> Option<String> {
     err.chain().find_map(|cause| {
         let predictions = cause.downcast_ref::<triage_data::PredictionsError>();
         let dataset = cause.downcast_ref::<triage_data::dataset::DatasetError>();
-        predictions.and_then(|e| e.hint()).or_else(|| dataset.and_then(|e| e.hint())).map(str::to_string)
+        predictions
+            .and_then(|e| e.hint())
+            .or_else(|| dataset.and_then(|e| e.hint()))
+            .map(str::to_string)
     })
 }

@@ -14,7 +14,10 @@ use crate::commands::progress;
 
 /// Run `triage profile`.
 pub fn run(args: &ProfileArgs) -> Result<ExitCode> {
-    let open = OpenOptions { max_pixels: args.max_pixels, ..OpenOptions::default() };
+    let open = OpenOptions {
+        max_pixels: args.max_pixels,
+        ..OpenOptions::default()
+    };
     let dataset = open_dataset(&args.data, &open)
         .with_context(|| format!("failed to open the dataset `{}`", args.data.display()))?;
     let n = dataset.items.len();
@@ -29,7 +32,10 @@ pub fn run(args: &ProfileArgs) -> Result<ExitCode> {
             format!(", {} files skipped", dataset.skipped.len())
         }
     );
-    let decode_options = DecodeOptions { max_pixels: args.max_pixels, ..DecodeOptions::default() };
+    let decode_options = DecodeOptions {
+        max_pixels: args.max_pixels,
+        ..DecodeOptions::default()
+    };
     let options = ProfileOptions {
         near_duplicate_distance: args.near_distance,
         max_listed: args.max_listed,
@@ -39,17 +45,28 @@ pub fn run(args: &ProfileArgs) -> Result<ExitCode> {
         // Stream: decode, measure, drop the pixels.
         let bar = progress::bar(n as u64, "profile", show);
         let decode = |i: usize| match decode_item(&dataset, i, &decode_options) {
-            Ok(d) => ItemOutcome::Decoded { image: d.image, mode: d.mode, file_bytes: d.file_bytes },
-            Err(e) => ItemOutcome::Failed { reason: e.to_string() },
+            Ok(d) => ItemOutcome::Decoded {
+                image: d.image,
+                mode: d.mode,
+                file_bytes: d.file_bytes,
+            },
+            Err(e) => ItemOutcome::Failed {
+                reason: e.to_string(),
+            },
         };
         let profile = profile_dataset(&dataset, &options, &decode, &|| bar.inc(1));
         bar.finish_and_clear();
         profile
     } else {
         let dir = args.cache_dir.clone().unwrap_or_else(default_cache_dir);
-        let settings = format!("decode max_pixels={} keep-size keep-channels", args.max_pixels);
-        let key = cache_key(n, &settings, &|i| describe(&dataset, i), &|i| content(&dataset, i))
-            .context("failed to hash the dataset for the decoded-image cache")?;
+        let settings = format!(
+            "decode max_pixels={} keep-size keep-channels",
+            args.max_pixels
+        );
+        let key = cache_key(n, &settings, &|i| describe(&dataset, i), &|i| {
+            content(&dataset, i)
+        })
+        .context("failed to hash the dataset for the decoded-image cache")?;
         let bar = progress::bar(n as u64, "decode", show);
         let decode = |i: usize| -> DecodeResult {
             decode_item(&dataset, i, &decode_options)
@@ -65,8 +82,14 @@ pub fn run(args: &ProfileArgs) -> Result<ExitCode> {
         }
         let bar = progress::bar(n as u64, "profile", show);
         let from_cache = |i: usize| match set.get(i) {
-            Ok(v) => ItemOutcome::Decoded { image: v.to_image(), mode: v.mode, file_bytes: v.file_bytes },
-            Err(reason) => ItemOutcome::Failed { reason: reason.to_string() },
+            Ok(v) => ItemOutcome::Decoded {
+                image: v.to_image(),
+                mode: v.mode,
+                file_bytes: v.file_bytes,
+            },
+            Err(reason) => ItemOutcome::Failed {
+                reason: reason.to_string(),
+            },
         };
         let profile = profile_dataset(&dataset, &options, &from_cache, &|| bar.inc(1));
         bar.finish_and_clear();
@@ -75,16 +98,24 @@ pub fn run(args: &ProfileArgs) -> Result<ExitCode> {
     let mismatches = extension_mismatches(&dataset);
     let mut out = std::io::stdout().lock();
     if args.json {
-        let mut doc = serde_json::to_value(&profile).context("failed to build the JSON document")?;
+        let mut doc =
+            serde_json::to_value(&profile).context("failed to build the JSON document")?;
         if let Some(map) = doc.as_object_mut() {
-            map.insert("extension_mismatches".into(), serde_json::to_value(&mismatches)?);
+            map.insert(
+                "extension_mismatches".into(),
+                serde_json::to_value(&mismatches)?,
+            );
         }
         serde_json::to_writer(&mut out, &doc).context("failed to write JSON")?;
         writeln!(out).context("failed to write JSON")?;
     } else {
         write_summary(&mut out, &profile).context("failed to write the summary")?;
         if !mismatches.is_empty() {
-            writeln!(out, "\nfiles whose extension does not match their content: {}", mismatches.len())?;
+            writeln!(
+                out,
+                "\nfiles whose extension does not match their content: {}",
+                mismatches.len()
+            )?;
             for m in mismatches.iter().take(args.max_listed.min(10)) {
                 writeln!(out, "  {}: {}", m.path, m.reason)?;
             }
@@ -125,11 +156,16 @@ fn content(dataset: &Dataset, i: usize) -> Result<Vec<u8>, (std::path::PathBuf, 
     match &dataset.items[i].source {
         Source::File(path) => std::fs::read(path).map_err(|e| (path.clone(), e)),
         Source::Record { file, .. } => {
-            let records = dataset.records.as_ref().ok_or_else(|| {
-                (file.clone(), std::io::Error::other("record store missing"))
-            })?;
+            let records = dataset
+                .records
+                .as_ref()
+                .ok_or_else(|| (file.clone(), std::io::Error::other("record store missing")))?;
             let len = records.width as usize * records.height as usize * records.channels as usize;
-            Ok(records.pixels.get(i * len..(i + 1) * len).map(<[u8]>::to_vec).unwrap_or_default())
+            Ok(records
+                .pixels
+                .get(i * len..(i + 1) * len)
+                .map(<[u8]>::to_vec)
+                .unwrap_or_default())
         }
     }
 }

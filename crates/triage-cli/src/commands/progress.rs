@@ -9,7 +9,10 @@ pub fn bar(len: u64, what: &str, show: bool) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(len);
-    let template = format!("{what:<10} {{bar:30}} {{pos}}/{{len}} [{{elapsed}} < {{eta}}, {{per_sec}}]");
-    bar.set_style(ProgressStyle::with_template(&template).unwrap_or_else(|_| ProgressStyle::default_bar()));
+    let template =
+        format!("{what:<10} {{bar:30}} {{pos}}/{{len}} [{{elapsed}} < {{eta}}, {{per_sec}}]");
+    bar.set_style(
+        ProgressStyle::with_template(&template).unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
     bar
 }

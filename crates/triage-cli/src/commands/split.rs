@@ -12,13 +12,20 @@ use crate::args::SplitArgs;
 
 /// Run `triage split`.
 pub fn run(args: &SplitArgs) -> Result<ExitCode> {
-    let config = SplitConfig { val: args.val, test: args.test, seed: args.seed };
+    let config = SplitConfig {
+        val: args.val,
+        test: args.test,
+        seed: args.seed,
+    };
     config.validate()?;
     let mut dataset = open_dataset(&args.data, &OpenOptions::default())
         .with_context(|| format!("failed to open the dataset `{}`", args.data.display()))?;
     if let Some(column) = &args.group_column {
         if dataset.format != DatasetFormat::Manifest {
-            bail!("--group-column needs a CSV manifest; `{}` is not one", args.data.display());
+            bail!(
+                "--group-column needs a CSV manifest; `{}` is not one",
+                args.data.display()
+            );
         }
         let groups = read_group_column(&args.data, column)?;
         for item in &mut dataset.items {
@@ -29,21 +36,32 @@ pub fn run(args: &SplitArgs) -> Result<ExitCode> {
     }
     let out = args.out.clone().unwrap_or_else(|| default_out(&args.data));
     if out.exists() && !args.force {
-        bail!("`{}` exists; pass --force to replace it or --out to choose another file", out.display());
+        bail!(
+            "`{}` exists; pass --force to replace it or --out to choose another file",
+            out.display()
+        );
     }
     let labels: Vec<usize> = dataset.items.iter().map(|i| i.label).collect();
     let groups: Vec<Option<String>> = dataset.items.iter().map(|i| i.group.clone()).collect();
     let splits = assign_splits(&labels, &groups, &config)?;
     write_manifest(&dataset, &splits, &out)?;
     let count = |s: Split| splits.iter().filter(|&&x| x == s).count();
-    let n_groups = groups.iter().flatten().collect::<std::collections::HashSet<_>>().len();
+    let n_groups = groups
+        .iter()
+        .flatten()
+        .collect::<std::collections::HashSet<_>>()
+        .len();
     eprintln!(
         "triage: wrote {} ({} train, {} val, {} test{})",
         out.display(),
         count(Split::Train),
         count(Split::Val),
         count(Split::Test),
-        if n_groups > 0 { format!("; {n_groups} groups kept whole") } else { String::new() }
+        if n_groups > 0 {
+            format!("; {n_groups} groups kept whole")
+        } else {
+            String::new()
+        }
     );
     println!("{}", out.display());
     Ok(ExitCode::SUCCESS)
@@ -65,7 +83,11 @@ fn read_group_column(manifest: &Path, column: &str) -> Result<HashMap<PathBuf, S
     let headers = reader.headers()?.clone();
     let find = |name: &str| headers.iter().position(|h| h.trim() == name);
     let Some(group) = find(column) else {
-        bail!("`{}` has no column `{column}` (columns: {})", manifest.display(), headers.iter().collect::<Vec<_>>().join(", "));
+        bail!(
+            "`{}` has no column `{column}` (columns: {})",
+            manifest.display(),
+            headers.iter().collect::<Vec<_>>().join(", ")
+        );
     };
     let path = find("path").context("the manifest has no `path` column")?;
     let mut out = HashMap::new();

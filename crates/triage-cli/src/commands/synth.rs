@@ -23,7 +23,9 @@ pub fn run(args: &SynthArgs) -> Result<ExitCode> {
         },
         format: match args.format {
             FormatArg::Png => ImageFormat::Png,
-            FormatArg::Jpeg => ImageFormat::Jpeg { quality: args.jpeg_quality },
+            FormatArg::Jpeg => ImageFormat::Jpeg {
+                quality: args.jpeg_quality,
+            },
         },
         val_fraction: args.val,
         test_fraction: args.test,
@@ -35,7 +37,12 @@ pub fn run(args: &SynthArgs) -> Result<ExitCode> {
         serde_json::to_writer(&mut out, &summary)?;
         writeln!(out)?;
     } else {
-        writeln!(out, "wrote {} images to {}", summary.files, args.out.display())?;
+        writeln!(
+            out,
+            "wrote {} images to {}",
+            summary.files,
+            args.out.display()
+        )?;
         for (name, counts) in summary.classes.iter().zip(&summary.counts) {
             writeln!(
                 out,

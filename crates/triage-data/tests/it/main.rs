@@ -5,6 +5,7 @@ mod csv_input;
 mod datasets;
 mod npy_input;
 mod profile;
+mod synth;
 
 use std::path::{Path, PathBuf};
 
