@@ -463,7 +463,13 @@ pub fn sniff_extension_mismatch(path: &Path) -> Option<(String, &'static str)> {
             Err(_) => return None,
         }
     }
-    let format = image::guess_format(&head[..filled]).ok()?;
+    extension_mismatch_in(path, &head[..filled])
+}
+
+/// [`sniff_extension_mismatch`] on bytes already read (at least the first
+/// few dozen bytes of the file).
+pub fn extension_mismatch_in(path: &Path, head: &[u8]) -> Option<(String, &'static str)> {
+    let format = image::guess_format(head).ok()?;
     extension_mismatch(path, format)
 }
 

@@ -2,11 +2,12 @@
 
 use std::io::Write;
 use std::process::ExitCode;
+use std::sync::Mutex;
 
 use anyhow::{Context, Result};
 use triage_data::cache::{cache_key, default_cache_dir, load_or_decode, DecodeResult};
 use triage_data::dataset::{open_dataset, Dataset, OpenOptions, Source};
-use triage_data::decode::{decode_item, sniff_extension_mismatch, DecodeOptions};
+use triage_data::decode::{decode_item, extension_mismatch_in, DecodeOptions};
 use triage_data::profile::{profile_dataset, write_summary, ItemOutcome, ProfileOptions};
 
 use crate::args::ProfileArgs;
@@ -41,15 +42,33 @@ pub fn run(args: &ProfileArgs) -> Result<ExitCode> {
         max_listed: args.max_listed,
     };
     let show = !args.no_progress;
+    // Files whose extension names another format than their content, noted
+    // while the files are read anyway (decoding or hashing for the cache).
+    let mismatches: Mutex<Vec<(usize, Mismatch)>> = Mutex::new(Vec::new());
+    let note = |i: usize, found: Option<(String, &'static str)>| {
+        if let Some((ext, actual)) = found {
+            let m = Mismatch {
+                path: dataset.items[i].id.clone(),
+                reason: format!("extension .{ext} but the content is {actual}"),
+            };
+            mismatches
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((i, m));
+        }
+    };
     let profile = if args.no_cache {
         // Stream: decode, measure, drop the pixels.
         let bar = progress::bar(n as u64, "profile", show);
         let decode = |i: usize| match decode_item(&dataset, i, &decode_options) {
-            Ok(d) => ItemOutcome::Decoded {
-                image: d.image,
-                mode: d.mode,
-                file_bytes: d.file_bytes,
-            },
+            Ok(d) => {
+                note(i, d.extension_mismatch);
+                ItemOutcome::Decoded {
+                    image: d.image,
+                    mode: d.mode,
+                    file_bytes: d.file_bytes,
+                }
+            }
             Err(e) => ItemOutcome::Failed {
                 reason: e.to_string(),
             },
@@ -63,10 +82,15 @@ pub fn run(args: &ProfileArgs) -> Result<ExitCode> {
             "decode max_pixels={} keep-size keep-channels",
             args.max_pixels
         );
-        let key = cache_key(n, &settings, &|i| describe(&dataset, i), &|i| {
-            content(&dataset, i)
-        })
-        .context("failed to hash the dataset for the decoded-image cache")?;
+        let read = |i: usize| {
+            let bytes = content(&dataset, i)?;
+            if let Source::File(path) = &dataset.items[i].source {
+                note(i, extension_mismatch_in(path, &bytes));
+            }
+            Ok(bytes)
+        };
+        let key = cache_key(n, &settings, &|i| describe(&dataset, i), &read)
+            .context("failed to hash the dataset for the decoded-image cache")?;
         let bar = progress::bar(n as u64, "decode", show);
         let decode = |i: usize| -> DecodeResult {
             decode_item(&dataset, i, &decode_options)
@@ -95,7 +119,9 @@ pub fn run(args: &ProfileArgs) -> Result<ExitCode> {
         bar.finish_and_clear();
         profile
     };
-    let mismatches = extension_mismatches(&dataset);
+    let mut mismatches = mismatches.into_inner().unwrap_or_else(|e| e.into_inner());
+    mismatches.sort_by_key(|(i, _)| *i);
+    let mismatches: Vec<Mismatch> = mismatches.into_iter().map(|(_, m)| m).collect();
     let mut out = std::io::stdout().lock();
     if args.json {
         let mut doc =
@@ -130,21 +156,6 @@ pub fn run(args: &ProfileArgs) -> Result<ExitCode> {
 struct Mismatch {
     path: String,
     reason: String,
-}
-
-fn extension_mismatches(dataset: &Dataset) -> Vec<Mismatch> {
-    use rayon::prelude::*;
-    dataset
-        .items
-        .par_iter()
-        .filter_map(|item| match &item.source {
-            Source::File(path) => sniff_extension_mismatch(path).map(|(ext, actual)| Mismatch {
-                path: item.id.clone(),
-                reason: format!("extension .{ext} but the content is {actual}"),
-            }),
-            Source::Record { .. } => None,
-        })
-        .collect()
 }
 
 fn describe(dataset: &Dataset, i: usize) -> String {

@@ -1,4 +1,5 @@
 //! Integration tests of the `triage` binary: real processes, real files.
 
+mod datasets;
 mod evaluate;
 mod util;

@@ -128,6 +128,7 @@ mod duplicates;
 mod features;
 mod groups;
 mod histograms;
+pub mod multi_index;
 mod near_duplicates;
 pub mod order;
 pub mod outliers;

@@ -1,5 +1,6 @@
 //! Near-duplicates: pairs of items whose perceptual hashes ([`phash`]) are
-//! within a Hamming distance, found with a [`BkTree`] (never all n² pairs).
+//! within a Hamming distance, found with multi-index hashing (radius ≤ 15)
+//! or a [`BkTree`] (larger radii); never all n² pairs.
 //!
 //! Items with equal pHash share one tree node. Each node is queried once
 //! for the nodes within the threshold, and the pairs between two nodes (or
@@ -24,6 +25,7 @@ use super::context::{Context, ItemRef};
 use super::disjoint_set::DisjointSet;
 use super::duplicates::PixelClasses;
 use super::features::ImageFeatures;
+use super::multi_index::MultiIndex;
 use super::perceptual_hash::hamming;
 use super::split_key::{SplitKey, SplitPairCounts};
 
@@ -235,6 +237,8 @@ struct Search<'a> {
     ctx: &'a Context<'a>,
     classes: &'a PixelClasses,
     tree: BkTree<u64, fn(&u64, &u64) -> u32>,
+    /// The faster index for radii up to 15 (the BK-tree serves larger ones).
+    index: Option<MultiIndex>,
     /// Items of each node, in file order.
     node_items: Vec<Vec<usize>>,
     tallies: Vec<Tally>,
@@ -296,7 +300,11 @@ impl Search<'_> {
         let Some(&hash) = self.tree.get(u) else {
             return;
         };
-        for (v, distance) in self.tree.find_within(&hash, self.max_distance) {
+        let found = match &self.index {
+            Some(index) => index.find_within(hash),
+            None => self.tree.find_within(&hash, self.max_distance),
+        };
+        for (v, distance) in found {
             if v <= u {
                 continue;
             }
@@ -342,10 +350,15 @@ pub(crate) fn near_duplicates(
         .iter()
         .map(|items| Tally::of(items, ctx))
         .collect();
+    let node_hashes: Vec<u64> = (0..n_nodes).filter_map(|u| tree.get(u).copied()).collect();
+    let index = (node_hashes.len() == n_nodes)
+        .then(|| MultiIndex::new(node_hashes, max_distance))
+        .flatten();
     let search = Search {
         ctx,
         classes,
         tree,
+        index,
         node_items,
         tallies,
         max_distance,

@@ -1,0 +1,250 @@
+//! `triage synth`, `triage profile` and `triage split` end to end.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::util::{stderr, stdout, triage};
+
+fn run_ok(args: &[&str]) -> String {
+    let out = triage(args);
+    assert!(
+        out.status.success(),
+        "triage {args:?} failed: {}",
+        stderr(&out)
+    );
+    stdout(&out)
+}
+
+fn profile_json(data: &Path, cache: &Path) -> Value {
+    let text = run_ok(&[
+        "profile",
+        data.to_str().unwrap(),
+        "--json",
+        "--no-progress",
+        "--cache-dir",
+        cache.to_str().unwrap(),
+    ]);
+    serde_json::from_str(&text).expect("profile --json prints one JSON document")
+}
+
+#[test]
+fn synth_then_profile_then_split() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let cache = dir.path().join("cache");
+    run_ok(&[
+        "synth",
+        data.to_str().unwrap(),
+        "--classes",
+        "3",
+        "--per-class",
+        "40",
+        "--imbalance",
+        "4",
+        "--seed",
+        "1",
+    ]);
+    let doc = profile_json(&data, &cache);
+    assert_eq!(doc["n_items"], 40 + 20 + 10);
+    for key in [
+        "classes",
+        "duplicates",
+        "near_duplicates",
+        "corrupt_files",
+        "properties",
+        "warnings",
+    ] {
+        assert!(doc.get(key).is_some(), "profile JSON lacks `{key}`");
+    }
+    let ratio = doc["imbalance_ratio"].as_f64().unwrap();
+    assert!((ratio - 4.0).abs() < 1e-9, "{ratio}");
+    // The cache was written, and a second run reuses it with the same result.
+    assert_eq!(std::fs::read_dir(&cache).unwrap().count(), 1);
+    assert_eq!(profile_json(&data, &cache), doc);
+
+    // Split the class folders into a manifest, then profile the manifest.
+    let manifest = data.join("split.csv");
+    run_ok(&[
+        "split",
+        data.to_str().unwrap(),
+        "--val",
+        "0.2",
+        "--test",
+        "0.2",
+        "--seed",
+        "5",
+    ]);
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    assert!(text.starts_with("path,label,split\n"), "{text}");
+    let split = profile_json(&manifest, &cache);
+    assert_eq!(split["n_items"], 70);
+    let test = split["splits"]["test"].as_u64().unwrap();
+    assert!(
+        (12..=16).contains(&test),
+        "test split holds {test} of 70 items"
+    );
+    for class in split["classes"].as_array().unwrap() {
+        assert!(class["counts"]["test"].as_u64().unwrap() >= 2, "{class}");
+    }
+    // An existing manifest is not overwritten without --force.
+    let again = triage(&["split", data.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains("--force"));
+}
+
+#[test]
+fn profile_reports_planted_problems() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    run_ok(&[
+        "synth",
+        data.to_str().unwrap(),
+        "--classes",
+        "2",
+        "--per-class",
+        "20",
+        "--test",
+        "0.25",
+    ]);
+    // Leakage: a training image copied into the test split.
+    let train_dir = data.join("train/circle");
+    let first = std::fs::read_dir(&train_dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    std::fs::copy(&first, data.join("test/circle/leaked.png")).unwrap();
+    // A zero-byte file, a truncated PNG and a JPEG named .png.
+    std::fs::write(data.join("train/circle/empty.png"), b"").unwrap();
+    let bytes = std::fs::read(&first).unwrap();
+    std::fs::write(
+        data.join("train/square/truncated.png"),
+        &bytes[..bytes.len() / 2],
+    )
+    .unwrap();
+    let jpeg_dir = dir.path().join("jpeg");
+    run_ok(&[
+        "synth",
+        jpeg_dir.to_str().unwrap(),
+        "--classes",
+        "2",
+        "--per-class",
+        "1",
+        "--format",
+        "jpeg",
+    ]);
+    let jpeg = std::fs::read_dir(jpeg_dir.join("circle"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    std::fs::copy(jpeg, data.join("train/square/actually_jpeg.png")).unwrap();
+
+    let doc = profile_json(&data, &dir.path().join("cache"));
+    assert!(
+        doc["duplicates"]["cross_split_groups"].as_u64().unwrap() >= 1,
+        "{}",
+        doc["duplicates"]
+    );
+    let corrupt = doc["corrupt_files"]["files"].to_string();
+    assert!(
+        corrupt.contains("empty.png") && corrupt.contains("zero-byte"),
+        "{corrupt}"
+    );
+    assert!(corrupt.contains("truncated.png"), "{corrupt}");
+    let mismatches = doc["extension_mismatches"].to_string();
+    assert!(
+        mismatches.contains("actually_jpeg.png") && mismatches.contains("jpeg"),
+        "{mismatches}"
+    );
+    let kinds: Vec<&str> = doc["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"leakage"), "{kinds:?}");
+    assert!(kinds.contains(&"corrupt_files"), "{kinds:?}");
+}
+
+#[test]
+fn profile_terminal_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    run_ok(&[
+        "synth",
+        data.to_str().unwrap(),
+        "--classes",
+        "2",
+        "--per-class",
+        "5",
+    ]);
+    let text = run_ok(&[
+        "profile",
+        data.to_str().unwrap(),
+        "--no-cache",
+        "--no-progress",
+    ]);
+    for needle in [
+        "class",
+        "imbalance",
+        "duplicates",
+        "near-duplicates",
+        "brightness",
+    ] {
+        assert!(text.contains(needle), "summary lacks {needle}:\n{text}");
+    }
+}
+
+#[test]
+fn dataset_errors_exit_2_with_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nope");
+    let out = triage(&["profile", missing.to_str().unwrap(), "--no-cache"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("nope"), "{}", stderr(&out));
+
+    let manifest = dir.path().join("m.csv");
+    std::fs::write(&manifest, "path,label\n../../etc/passwd,cat\n").unwrap();
+    let out = triage(&["profile", manifest.to_str().unwrap(), "--no-cache"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("m.csv") && err.contains("line 2"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+
+    let out = triage(&["synth", dir.path().to_str().unwrap(), "--classes", "40"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("classes"), "{}", stderr(&out));
+}
+
+#[test]
+fn synth_is_deterministic() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    for out in [&a, &b] {
+        run_ok(&[
+            "synth",
+            out.to_str().unwrap(),
+            "--classes",
+            "3",
+            "--per-class",
+            "4",
+            "--domain",
+            "real-like",
+            "--seed",
+            "9",
+        ]);
+    }
+    let manifest = std::fs::read_to_string(a.join("manifest.csv")).unwrap();
+    for line in manifest.lines().skip(1) {
+        let path = line.split(',').next().unwrap();
+        assert_eq!(
+            std::fs::read(a.join(path)).unwrap(),
+            std::fs::read(b.join(path)).unwrap(),
+            "{path}"
+        );
+    }
+}
