@@ -25,15 +25,7 @@ impl ProbMatrix {
     /// `tolerance`, usually [`ROW_SUM_TOLERANCE`]). The first offending value
     /// is reported.
     pub fn new(data: Vec<f64>, k: usize, tolerance: f64) -> Result<Self, StatsError> {
-        if k < 2 {
-            return Err(StatsError::TooFewClasses { k });
-        }
-        if data.is_empty() {
-            return Err(StatsError::Empty);
-        }
-        if data.len() % k != 0 {
-            return Err(StatsError::BadShape { len: data.len(), k });
-        }
+        check_shape(data.len(), k)?;
         for (row, values) in data.chunks_exact(k).enumerate() {
             check_row(row, values, tolerance)?;
         }
@@ -74,15 +66,7 @@ impl ProbMatrix {
     /// # Errors
     /// Shape errors and [`StatsError::NotFinite`] for a NaN/±∞ logit.
     pub fn from_logits(mut data: Vec<f64>, k: usize) -> Result<Self, StatsError> {
-        if k < 2 {
-            return Err(StatsError::TooFewClasses { k });
-        }
-        if data.is_empty() {
-            return Err(StatsError::Empty);
-        }
-        if data.len() % k != 0 {
-            return Err(StatsError::BadShape { len: data.len(), k });
-        }
+        check_shape(data.len(), k)?;
         for (row, values) in data.chunks_exact_mut(k).enumerate() {
             if let Some((col, &value)) = values.iter().enumerate().find(|(_, v)| !v.is_finite()) {
                 return Err(StatsError::NotFinite { row, col, value });
@@ -167,6 +151,19 @@ pub fn softmax_in_place(values: &mut [f64]) {
         sum += *v;
     }
     values.iter_mut().for_each(|v| *v /= sum);
+}
+
+fn check_shape(len: usize, k: usize) -> Result<(), StatsError> {
+    if k < 2 {
+        return Err(StatsError::TooFewClasses { k });
+    }
+    if len == 0 {
+        return Err(StatsError::Empty);
+    }
+    if len % k != 0 {
+        return Err(StatsError::BadShape { len, k });
+    }
+    Ok(())
 }
 
 fn check_values(row: usize, values: &[f64]) -> Result<(), StatsError> {

@@ -233,26 +233,11 @@ impl SortedScores {
     /// under scikit-learn's ROC curve, a tied positive–negative pair counting
     /// ½ (the Mann–Whitney U statistic with mid-ranks).
     pub fn auc(&self, weights: Option<&[u32]>) -> Option<f64> {
-        let (mut tp, mut fp, mut gp, mut gn, mut area) = (0u64, 0u64, 0u64, 0u64, 0.0f64);
-        for &packed in &self.entries {
-            let w = match weights {
-                Some(ws) => ws[(packed & SAMPLE) as usize] as u64,
-                None => 1,
-            };
-            if packed & POSITIVE != 0 {
-                gp += w;
-            } else {
-                gn += w;
-            }
-            if packed & GROUP_END != 0 {
-                // Twice the area, in integer units, is exact; convert per group.
-                area += gn as f64 * (2 * tp + gp) as f64;
-                tp += gp;
-                fp += gn;
-                gp = 0;
-                gn = 0;
-            }
-        }
+        // Twice the area, in integer units, is exact; convert per group.
+        let mut area = 0.0f64;
+        let (tp, fp) = self.fold_groups(weights, |tp_before, _, gp, gn| {
+            area += gn as f64 * (2 * tp_before + gp) as f64;
+        });
         if tp == 0 || fp == 0 {
             return None;
         }
@@ -264,11 +249,31 @@ impl SortedScores {
     /// order, with precision P_n = TP_n/(TP_n+FP_n) and recall R_n = TP_n/P.
     /// `None` when there are no (weighted) positives.
     pub fn average_precision(&self, weights: Option<&[u32]>) -> Option<f64> {
-        let (mut tp, mut fp, mut gp, mut gn) = (0u64, 0u64, 0u64, 0u64);
         let mut sum = 0.0f64;
+        let (tp, _) = self.fold_groups(weights, |tp_before, fp_before, gp, gn| {
+            if gp > 0 {
+                let (tp, fp) = (tp_before + gp, fp_before + gn);
+                sum += gp as f64 * (tp as f64 / (tp + fp) as f64);
+            }
+        });
+        if tp == 0 {
+            return None;
+        }
+        Some(sum / tp as f64)
+    }
+
+    /// One pass over the tie groups in descending score order, calling
+    /// `group(tp_before, fp_before, positives, negatives)` with the weighted
+    /// counts of each group; returns the totals (TP, FP).
+    fn fold_groups(
+        &self,
+        weights: Option<&[u32]>,
+        mut group: impl FnMut(u64, u64, u64, u64),
+    ) -> (u64, u64) {
+        let (mut tp, mut fp, mut gp, mut gn) = (0u64, 0u64, 0u64, 0u64);
         for &packed in &self.entries {
             let w = match weights {
-                Some(ws) => ws[(packed & SAMPLE) as usize] as u64,
+                Some(ws) => u64::from(ws[(packed & SAMPLE) as usize]),
                 None => 1,
             };
             if packed & POSITIVE != 0 {
@@ -277,19 +282,14 @@ impl SortedScores {
                 gn += w;
             }
             if packed & GROUP_END != 0 {
+                group(tp, fp, gp, gn);
                 tp += gp;
                 fp += gn;
-                if gp > 0 {
-                    sum += gp as f64 * (tp as f64 / (tp + fp) as f64);
-                }
                 gp = 0;
                 gn = 0;
             }
         }
-        if tp == 0 {
-            return None;
-        }
-        Some(sum / tp as f64)
+        (tp, fp)
     }
 }
 
