@@ -41,8 +41,9 @@ pub struct ProfileArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// Largest Hamming distance between 64-bit perceptual hashes that counts
-    /// as a near-duplicate.
+    /// Largest Hamming distance between 64-bit perceptual hashes (pHash) for
+    /// a near-duplicate candidate; candidates are then verified on 16×16
+    /// thumbnails.
     #[arg(long, default_value_t = 4, value_name = "BITS")]
     pub near_distance: u32,
 

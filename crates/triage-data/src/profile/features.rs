@@ -1,11 +1,13 @@
-//! What the profile keeps of each decoded image: size, mode, hashes and
-//! properties. The pixels themselves are dropped as soon as these are
-//! computed, so a profile never holds all images in memory.
+//! What the profile keeps of each decoded image: size, mode, hashes, a
+//! 16×16 thumbnail and properties (about 400 bytes in all). The pixels
+//! themselves are dropped as soon as these are computed, so a profile
+//! never holds all images in memory.
 
 use crate::image::{ColorMode, DecodedImage};
 
 use super::perceptual_hash::{dhash, phash};
 use super::properties::ImageProperties;
+use super::thumbnail::{thumbnail, Thumbnail};
 
 /// The features of one decoded image.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +30,8 @@ pub struct ImageFeatures {
     pub phash: u64,
     /// [`dhash`] of the luma plane.
     pub dhash: u64,
+    /// 16×16 luma [`thumbnail`] (256 bytes), to verify pHash candidates.
+    pub thumbnail: Thumbnail,
     /// Per-image properties.
     pub properties: ImageProperties,
 }
@@ -77,6 +81,7 @@ impl ImageFeatures {
             pixel_hash: *hasher.finalize().as_bytes(),
             phash: phash(&luma, w, h),
             dhash: dhash(&luma, w, h),
+            thumbnail: thumbnail(&luma, w, h),
             properties: ImageProperties::compute(image, &luma),
         })
     }

@@ -15,9 +15,9 @@
 //! | class counts, imbalance, effective classes | max/min; exp(entropy) (Hill 1973) | [`classes`] |
 //! | order trap | label runs vs E\[R\] = n − Σ n_k(n_k−1)/n (Wald & Wolfowitz 1940) | [`order`] |
 //! | exact duplicates, leakage, label conflicts | BLAKE3 of the decoded pixels | `duplicates` |
-//! | near-duplicates | pHash (Zauner 2010), Hamming ≤ t, BK-tree (Burkhard & Keller 1973) | [`perceptual_hash`], [`bk_tree`] |
+//! | near-duplicates | pHash (Zauner 2010) Hamming ≤ t as candidates (multi-index hashing, Norouzi et al. 2012; BK-tree, Burkhard & Keller 1973), verified on 16×16 thumbnails: mean-centred MAD ≤ 6 levels | [`perceptual_hash`], [`multi_index`], [`bk_tree`], [`thumbnail`] |
 //! | image properties | brightness, RMS contrast (Peli 1990), colourfulness (Hasler & Süsstrunk 2003), Laplacian variance (Pech-Pacheco 2000), noise σ (Immerkær 1996), entropy | [`properties`] |
-//! | outliers | fixed thresholds; blur relative to the dataset | [`outliers`] |
+//! | outliers | fixed bounds and median ∓ 3·1.4826·MAD (Iglewicz & Hoaglin 1993); blur relative to the dataset | [`outliers`] |
 //!
 //! # JSON shape (`profile_version` 1)
 //!
@@ -52,11 +52,15 @@
 //!                  "listed": [{"hash": "9f86d081884c7d65", "size": 2,
 //!                              "items": [{"id": "a.png", "split": "train", "label": "cat"}, …],
 //!                              "cross_split": true, "conflicting_labels": false}]},
-//!   "near_duplicates": {"hash": "phash", "max_distance": 4, "pairs": 12,
+//!   "near_duplicates": {"hash": "phash", "max_distance": 4,
+//!                       "max_thumbnail_mad": 6.0,   // levels of 255
+//!                       "candidate_pairs": 40,      // pHash alone
+//!                       "pairs": 12,                // pHash and thumbnail
 //!                       "cross_split_pairs": 3, "different_label_pairs": 2,
 //!                       "pairs_by_split_pair": {"train-train": 9, "train-test": 3},
 //!                       "clusters": 5, "items_in_clusters": 14, "largest_cluster": 4,
 //!                       "listed": [{"a": {…item…}, "b": {…item…}, "distance": 2,
+//!                                   "thumbnail_mad": 1.3,
 //!                                   "cross_split": true, "different_labels": false}]},
 //!   "corrupt_files": {"count": 2, "decode_failures": 1, "skipped": 1,
 //!                     "files": [{"path": "x.png", "reason": "…"}]},
@@ -71,8 +75,11 @@
 //!     "by_class": [{"class": "cat", "properties": {…}}, …]
 //!   },                                 // S = {"n", "mean", "std", "p5", "p50", "p95"}
 //!   "outliers": {"too_dark": L, "too_bright": L, "low_contrast": L, "blurry": L},
-//!                                      // L = {"threshold", "count",
+//!                                      // L = {"threshold", "absolute_threshold",
+//!                                      //      "robust_threshold", "count",
 //!                                      //      "items": [{"id", "split", "label", "value"}]}
+//!                                      // threshold: the effective one, the
+//!                                      // stricter of the other two
 //!   "warnings": [{"kind": "sorted_order", "message": "…"}, …]
 //! }
 //! ```
@@ -139,6 +146,7 @@ mod split_key;
 mod summary;
 #[cfg(test)]
 mod test_support;
+pub mod thumbnail;
 mod warnings;
 
 use rayon::prelude::*;
@@ -222,8 +230,10 @@ pub enum ItemOutcome {
 /// left out of every pixel-based statistic; class and order statistics use
 /// all items.
 ///
-/// Cost: one decode per item, O(pixels) per image for the features, and a
-/// BK-tree search per distinct pHash for the near-duplicates.
+/// Cost: one decode per item, O(pixels) per image for the features, and
+/// for the near-duplicates an index search per distinct pHash plus one
+/// 256-byte thumbnail comparison per candidate pair of distinct
+/// thumbnails (see the `near_duplicates` module).
 pub fn profile_dataset(
     dataset: &Dataset,
     options: &ProfileOptions,
@@ -231,7 +241,10 @@ pub fn profile_dataset(
     on_item: &(dyn Fn() + Sync),
 ) -> DatasetProfile {
     let ctx = Context::new(dataset);
-    let results: Vec<Result<ImageFeatures, String>> = (0..ctx.len())
+    // Failures go aside as they happen, so that the features are collected
+    // once, in place (no second buffer of n records).
+    let failed: std::sync::Mutex<Vec<(usize, String)>> = std::sync::Mutex::new(Vec::new());
+    let features: Vec<Option<ImageFeatures>> = (0..ctx.len())
         .into_par_iter()
         .map(|i| {
             let result = match decode(i) {
@@ -244,21 +257,22 @@ pub fn profile_dataset(
             };
             on_item();
             result
+                .map_err(|reason| {
+                    failed
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push((i, reason));
+                })
+                .ok()
         })
         .collect();
-    let mut failures = Vec::new();
-    let features: Vec<Option<ImageFeatures>> = results
+    let mut failed = failed.into_inner().unwrap_or_else(|e| e.into_inner());
+    failed.sort_unstable_by_key(|&(i, _)| i);
+    let failures: Vec<CorruptFile> = failed
         .into_iter()
-        .enumerate()
-        .map(|(i, r)| match r {
-            Ok(f) => Some(f),
-            Err(reason) => {
-                failures.push(CorruptFile {
-                    path: ctx.path(i),
-                    reason,
-                });
-                None
-            }
+        .map(|(i, reason)| CorruptFile {
+            path: ctx.path(i),
+            reason,
         })
         .collect();
 
@@ -347,6 +361,9 @@ mod tests {
         // Class statistics still count every item.
         assert_eq!(p.classes[0].count, 2);
         assert_eq!(p.warnings[0].kind, WarningKind::CorruptFiles);
-        assert_eq!(p.outliers.low_contrast.count, 1);
+        // The flat image is under the absolute contrast bound, but as the
+        // only image it is the dataset's median, not an outlier of it.
+        assert_eq!(p.outliers.low_contrast.count, 0);
+        assert_eq!(p.outliers.low_contrast.robust_threshold, Some(0.0));
     }
 }

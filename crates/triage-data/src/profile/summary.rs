@@ -189,19 +189,22 @@ fn write_duplicates(out: &mut impl Write, p: &DatasetProfile) -> io::Result<()> 
     let n = &p.near_duplicates;
     writeln!(
         out,
-        "near-duplicates (pHash ≤ {} bits): {} pairs in {} clusters ({} items); {} across splits, {} with different labels",
+        "near-duplicates (pHash ≤ {} bits, thumbnail MAD ≤ {}): {} pairs in {} clusters ({} items); {} across splits, {} with different labels ({} pHash candidates)",
         n.max_distance,
+        n.max_thumbnail_mad,
         n.pairs,
         n.clusters,
         n.items_in_clusters,
         n.cross_split_pairs,
-        n.different_label_pairs
+        n.different_label_pairs,
+        n.candidate_pairs
     )?;
     for pair in n.listed.iter().take(EXAMPLES) {
         writeln!(
             out,
-            "  d={} {} ({}, {}) ~ {} ({}, {})",
+            "  d={} mad={:.1} {} ({}, {}) ~ {} ({}, {})",
             pair.distance,
+            pair.thumbnail_mad,
             pair.a.id,
             pair.a.split.name(),
             pair.a.label,

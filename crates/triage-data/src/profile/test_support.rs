@@ -60,7 +60,8 @@ pub(crate) fn dataset_with_classes(specs: &[Spec], k: usize) -> Dataset {
 }
 
 /// Features of a 4×4 gray image whose pixels are identified by `pixel`
-/// (equal ids ⇒ equal pixel hashes), with the given pHash.
+/// (equal ids ⇒ equal pixel hashes), with the given pHash and a flat
+/// thumbnail (so every pHash candidate passes the thumbnail check).
 pub(crate) fn fake_features(pixel: u32, phash: u64) -> ImageFeatures {
     ImageFeatures {
         width: 4,
@@ -71,6 +72,7 @@ pub(crate) fn fake_features(pixel: u32, phash: u64) -> ImageFeatures {
         pixel_hash: *blake3::hash(&pixel.to_le_bytes()).as_bytes(),
         phash,
         dhash: 0,
+        thumbnail: [128; 256],
         properties: ImageProperties {
             brightness: 0.5,
             contrast: 0.2,

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::document::DatasetProfile;
 use super::order::OrderCheck;
-use super::outliers::{OutlierList, LOW_CONTRAST, TOO_BRIGHT_BRIGHTNESS, TOO_DARK_BRIGHTNESS};
+use super::outliers::OutlierList;
 use super::split_key::SplitKey;
 
 /// A class is rare when its share of the items is below this fraction of
@@ -219,9 +219,10 @@ pub(crate) fn collect_warnings(p: &DatasetProfile) -> Vec<Warning> {
         push(
             WarningKind::NearDuplicateLeakage,
             format!(
-                "{} of near-duplicate images (pHash distance ≤ {} bits) {} two splits{example}",
+                "{} of near-duplicate images (pHash distance ≤ {} bits, thumbnails within {} levels) {} two splits{example}",
                 plural(n, "pair", "pairs"),
                 nd.max_distance,
+                nd.max_thumbnail_mad,
                 verb(n, "spans", "span")
             ),
         );
@@ -335,21 +336,38 @@ pub(crate) fn collect_warnings(p: &DatasetProfile) -> Vec<Warning> {
             .threshold
             .map_or_else(|| "n/a".to_string(), |t| format!("{t:.1}"))
     );
+    let bound = |t: Option<f64>| t.map_or_else(|| "n/a".to_string(), |t| format!("{t:.3}"));
+    let relative = |l: &OutlierList, what: &str, cmp: &str, sign: &str| {
+        format!(
+            "{what} {cmp} {} and {cmp} {}, the dataset's median {sign} 3·1.4826·MAD",
+            bound(l.absolute_threshold),
+            bound(l.robust_threshold)
+        )
+    };
     let rules = [
         (
             WarningKind::TooDark,
             &o.too_dark,
-            format!("too dark (brightness < {TOO_DARK_BRIGHTNESS})"),
+            format!(
+                "too dark ({})",
+                relative(&o.too_dark, "brightness", "<", "−")
+            ),
         ),
         (
             WarningKind::TooBright,
             &o.too_bright,
-            format!("too bright (brightness > {TOO_BRIGHT_BRIGHTNESS})"),
+            format!(
+                "too bright ({})",
+                relative(&o.too_bright, "brightness", ">", "+")
+            ),
         ),
         (
             WarningKind::LowContrast,
             &o.low_contrast,
-            format!("low in contrast (RMS contrast < {LOW_CONTRAST})"),
+            format!(
+                "low in contrast ({})",
+                relative(&o.low_contrast, "RMS contrast", "<", "−")
+            ),
         ),
         (WarningKind::Blurry, &o.blurry, blurry),
     ];

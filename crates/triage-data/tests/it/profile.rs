@@ -329,3 +329,133 @@ fn sorted_labels_fire_the_order_trap() {
         .iter()
         .any(|w| w.kind == WarningKind::SortedOrder));
 }
+
+/// `image` with the pixels as an RGB buffer.
+fn rgb(image: &DecodedImage) -> image::RgbImage {
+    image::RgbImage::from_raw(image.width, image.height, image.pixels.clone()).unwrap()
+}
+
+fn decoded(img: image::RgbImage) -> ItemOutcome {
+    ItemOutcome::Decoded {
+        image: DecodedImage {
+            width: img.width(),
+            height: img.height(),
+            channels: 3,
+            pixels: img.into_raw(),
+        },
+        mode: ColorMode::Rgb,
+        file_bytes: 1000,
+    }
+}
+
+#[test]
+fn reencoded_copies_match_and_hash_collisions_do_not() {
+    // 0 (train): a scene; 1 (test): its JPEG re-encode at quality 75;
+    // 2 (val): the scene with vertical stripes of period 4 px added — no
+    // low frequencies, so the pHash barely moves, but the thumbnail does;
+    // 3..: unrelated scenes.
+    let items = (0..8)
+        .map(|i| {
+            let split = [Split::Train, Split::Test, Split::Val][i.min(2)];
+            item(i, i % 2, Some(split))
+        })
+        .collect();
+    let ds = dataset(items, &["a", "b"]);
+    let decode = |i: usize| {
+        let base = rgb(&scene(50, 0));
+        match i {
+            0 => decoded(base),
+            1 => {
+                let mut jpeg = Vec::new();
+                image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 75)
+                    .encode_image(&base)
+                    .unwrap();
+                decoded(image::load_from_memory(&jpeg).unwrap().to_rgb8())
+            }
+            2 => decoded(image::RgbImage::from_fn(32, 32, |x, y| {
+                let p = base.get_pixel(x, y).0;
+                let lift = if x % 4 < 2 { 40 } else { 0 };
+                image::Rgb(p.map(|v| v.saturating_add(lift)))
+            })),
+            _ => decoded(rgb(&scene(60 + i as u64, 0))),
+        }
+    };
+    let profile = run(&ds, &decode);
+    let near = &profile.near_duplicates;
+    // The striped image is a pHash candidate of the scene or of its
+    // re-encode (or both), and is rejected on the thumbnails.
+    assert!(near.candidate_pairs >= 2, "{near:#?}");
+    assert_eq!(near.pairs, 1, "{near:#?}");
+    assert_eq!(near.cross_split_pairs, 1);
+    assert_eq!(near.different_label_pairs, 1);
+    let pair = &near.listed[0];
+    assert_eq!(
+        (pair.a.id.as_str(), pair.b.id.as_str()),
+        ("img000.png", "img001.png")
+    );
+    assert!(pair.thumbnail_mad < 2.0, "{pair:?}");
+    let json = serde_json::to_value(&profile).unwrap();
+    assert_eq!(json["near_duplicates"]["max_thumbnail_mad"], 6.0);
+    assert_eq!(
+        json["near_duplicates"]["candidate_pairs"],
+        near.candidate_pairs
+    );
+    assert!(json["near_duplicates"]["listed"][0]["thumbnail_mad"].is_f64());
+}
+
+#[test]
+fn a_dark_dataset_flags_only_its_own_outliers() {
+    // MNIST-like: 100 images of a white bar on black, mean brightness
+    // 0.064–0.115 (most under the absolute 0.1 bound), and one black image.
+    let items = (0..101).map(|i| item(i, 0, Some(Split::Train))).collect();
+    let ds = dataset(items, &["digit"]);
+    let decode = |i: usize| {
+        let rows = if i == 100 {
+            0
+        } else {
+            10 + 2 * (i % 4) + i % 3
+        };
+        let pixels = (0..28 * 28)
+            .map(|k| {
+                let (x, y) = (k % 28, k / 28);
+                if (10..15).contains(&x) && y < rows {
+                    255
+                } else {
+                    0
+                }
+            })
+            .collect();
+        ItemOutcome::Decoded {
+            image: DecodedImage {
+                width: 28,
+                height: 28,
+                channels: 1,
+                pixels,
+            },
+            mode: ColorMode::Gray,
+            file_bytes: 0,
+        }
+    };
+    let profile = run(&ds, &decode);
+    let brightness = &profile.properties.all.brightness;
+    assert!(brightness.p50.unwrap() < 0.1, "{brightness:?}");
+    let dark = &profile.outliers.too_dark;
+    assert_eq!(dark.count, 1, "{dark:?}");
+    assert_eq!(dark.items[0].item.id, "img100.png");
+    assert_eq!(dark.absolute_threshold, Some(0.1));
+    let robust = dark.robust_threshold.unwrap();
+    assert!(robust > 0.0 && robust < 0.1, "{robust}");
+    assert_eq!(dark.threshold, Some(robust));
+    let json = serde_json::to_value(&profile).unwrap();
+    assert_eq!(json["outliers"]["too_dark"]["absolute_threshold"], 0.1);
+    let warning = profile
+        .warnings
+        .iter()
+        .find(|w| w.kind == WarningKind::TooDark)
+        .unwrap();
+    assert!(
+        warning.message.contains("median − 3·1.4826·MAD"),
+        "{}",
+        warning.message
+    );
+}
