@@ -56,8 +56,8 @@ pub(crate) struct PixelClasses {
 /// larger, then earlier in file order.
 type GroupKey = (bool, bool, std::cmp::Reverse<usize>, usize);
 
-fn hex_prefix(hash: &[u8; 32]) -> String {
-    hash[..8].iter().map(|b| format!("{b:02x}")).collect()
+fn hex_prefix(hash: &u128) -> String {
+    format!("{:016x}", hash >> 64)
 }
 
 pub(crate) fn exact_duplicates(
@@ -65,7 +65,7 @@ pub(crate) fn exact_duplicates(
     features: &[Option<ImageFeatures>],
     max_listed: usize,
 ) -> (ExactDuplicates, PixelClasses) {
-    let mut ids: HashMap<[u8; 32], u32> = HashMap::new();
+    let mut ids: HashMap<u128, u32> = HashMap::new();
     let mut members: Vec<Vec<usize>> = Vec::new();
     let mut class_of = vec![None; features.len()];
     for (i, f) in features.iter().enumerate() {

@@ -14,7 +14,7 @@
 //! |---|---|---|
 //! | class counts, imbalance, effective classes | max/min; exp(entropy) (Hill 1973) | [`classes`] |
 //! | order trap | label runs vs E\[R\] = n − Σ n_k(n_k−1)/n (Wald & Wolfowitz 1940) | [`order`] |
-//! | exact duplicates, leakage, label conflicts | BLAKE3 of the decoded pixels | `duplicates` |
+//! | exact duplicates, leakage, label conflicts | XXH3-128 of the decoded pixels | `duplicates` |
 //! | near-duplicates | pHash (Zauner 2010) Hamming ≤ t as candidates (multi-index hashing, Norouzi et al. 2012; BK-tree, Burkhard & Keller 1973), verified on 16×16 thumbnails: mean-centred MAD ≤ 6 levels | [`perceptual_hash`], [`multi_index`], [`bk_tree`], [`thumbnail`] |
 //! | image properties | brightness, RMS contrast (Peli 1990), colourfulness (Hasler & Süsstrunk 2003), Laplacian variance (Pech-Pacheco 2000), noise σ (Immerkær 1996), entropy | [`properties`] |
 //! | outliers | fixed bounds and median ∓ 3·1.4826·MAD (Iglewicz & Hoaglin 1993); blur relative to the dataset | [`outliers`] |

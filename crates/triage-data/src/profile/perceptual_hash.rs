@@ -58,8 +58,8 @@ pub fn phash(luma: &[f32], width: usize, height: usize) -> u64 {
         }
     }
     let mut ac: Vec<f64> = coeffs[1..].to_vec();
-    ac.sort_by(f64::total_cmp);
-    let median = ac[ac.len() / 2];
+    let mid = ac.len() / 2;
+    let median = *ac.select_nth_unstable_by(mid, f64::total_cmp).1;
     let tolerance = 1e-9 * (coeffs[0].abs() + 1.0);
     bits_from(coeffs.iter().map(|&c| c > median + tolerance))
 }

@@ -266,7 +266,9 @@ pub fn luma_entropy(luma: &[f32]) -> f64 {
     }
     let mut hist = [0u64; 256];
     for &v in luma {
-        hist[v.round().clamp(0.0, 255.0) as usize] += 1;
+        // Round half up without `f32::round` (a libm call on baseline
+        // x86-64): the value is clamped to [0, 255] first.
+        hist[(v.clamp(0.0, 255.0) + 0.5) as usize] += 1;
     }
     let n = luma.len() as f64;
     -hist

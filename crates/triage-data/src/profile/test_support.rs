@@ -69,7 +69,7 @@ pub(crate) fn fake_features(pixel: u32, phash: u64) -> ImageFeatures {
         channels: 1,
         mode: ColorMode::Gray,
         file_bytes: 100,
-        pixel_hash: *blake3::hash(&pixel.to_le_bytes()).as_bytes(),
+        pixel_hash: xxhash_rust::xxh3::xxh3_128(&pixel.to_le_bytes()),
         phash,
         dhash: 0,
         thumbnail: [128; 256],

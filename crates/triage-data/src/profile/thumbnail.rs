@@ -101,7 +101,8 @@ pub fn thumbnail(luma: &[f32], width: usize, height: usize) -> Thumbnail {
     let small = resize_area(luma, width, height, THUMBNAIL_SIDE, THUMBNAIL_SIDE);
     let mut out = [0u8; THUMBNAIL_LEN];
     for (o, v) in out.iter_mut().zip(small) {
-        *o = v.round().clamp(0.0, 255.0) as u8;
+        // Round half up, avoiding the libm `round` call.
+        *o = (v.clamp(0.0, 255.0) + 0.5) as u8;
     }
     out
 }
