@@ -6,7 +6,11 @@ use clap::{Args, Parser, Subcommand};
 
 /// triage: is it me, the data, or the limit? Diagnoses image classifiers.
 #[derive(Debug, Parser)]
-#[command(name = "triage", version, about, long_about = None)]
+#[command(
+    name = "triage",
+    version,
+    about = "triage: is it me, the data, or the limit? Audits image classifiers and their data"
+)]
 pub struct Cli {
     /// The command to run.
     #[command(subcommand)]
