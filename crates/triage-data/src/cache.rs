@@ -390,7 +390,7 @@ mod tests {
         if i == 2 {
             return Err("truncated PNG".into());
         }
-        let (w, h, c) = (i as u32 + 1, 2, if i % 2 == 0 { 1 } else { 3 });
+        let (w, h, c) = (i as u32 + 1, 2, if i.is_multiple_of(2) { 1 } else { 3 });
         let pixels = (0..w * h * u32::from(c))
             .map(|v| (v as usize + i) as u8)
             .collect();

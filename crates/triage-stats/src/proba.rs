@@ -43,7 +43,7 @@ impl ProbMatrix {
     /// As [`ProbMatrix::new`], except for [`StatsError::RowSum`], which is
     /// only returned for a row summing to 0.
     pub fn renormalized(mut data: Vec<f64>, k: usize) -> Result<Self, StatsError> {
-        if k >= 2 && !data.is_empty() && data.len() % k == 0 {
+        if k >= 2 && !data.is_empty() && data.len().is_multiple_of(k) {
             for (row, values) in data.chunks_exact_mut(k).enumerate() {
                 check_values(row, values)?;
                 let sum: f64 = values.iter().sum();
@@ -160,7 +160,7 @@ fn check_shape(len: usize, k: usize) -> Result<(), StatsError> {
     if len == 0 {
         return Err(StatsError::Empty);
     }
-    if len % k != 0 {
+    if !len.is_multiple_of(k) {
         return Err(StatsError::BadShape { len, k });
     }
     Ok(())
