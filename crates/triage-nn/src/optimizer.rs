@@ -210,6 +210,44 @@ mod tests {
         assert!((w1 - w2 - 0.542).abs() < 1e-6);
     }
 
+    /// Weights before and after each of `steps` steps with gradient 2.
+    fn trajectory(spec: &OptimizerSpec, lr: f64, steps: usize) -> Vec<f64> {
+        let dev = Device::default().autodiff();
+        let mut l = LinearConfig::new(1, 1).with_bias(false).init(&dev);
+        let mut opt = spec.build().unwrap();
+        let mut w = vec![weight(&l)];
+        for _ in 0..steps {
+            l = step(&mut opt, l, lr);
+            w.push(weight(&l));
+        }
+        w
+    }
+
+    #[test]
+    fn rmsprop_matches_pytorch() {
+        // PyTorch RMSprop(lr=0.01) defaults α 0.99, ε 1e-8, g = 2:
+        // step 1: v = 0.01·4 = 0.04, Δ = 0.01·2/(√0.04 + 1e-8) = 0.1;
+        // step 2: v = 0.99·0.04 + 0.04 = 0.0796, Δ = 0.02/√0.0796
+        //   = 0.0708881205008336.
+        let w = trajectory(&OptimizerSpec::RmsProp, 0.01, 2);
+        assert!((w[0] - w[1] - 0.1).abs() < 1e-6, "{w:?}");
+        assert!(
+            (w[1] - w[2] - 0.070_888_120_500_833_6).abs() < 1e-6,
+            "{w:?}"
+        );
+    }
+
+    #[test]
+    fn adam_and_adamw_first_step_match_pytorch() {
+        // Adam, first step: m̂ = g, v̂ = g², Δ = lr·g/(|g| + 1e-8) = lr.
+        let w = trajectory(&OptimizerSpec::Adam, 0.01, 1);
+        assert!((w[0] - w[1] - 0.01).abs() < 1e-6, "{w:?}");
+        // AdamW(λ = 0.1): θ ← θ·(1 − lr·λ) − lr, so Δ = lr·(1 + λθ₀).
+        let w = trajectory(&OptimizerSpec::AdamW { weight_decay: 0.1 }, 0.01, 1);
+        let expected = 0.01 * (1.0 + 0.1 * w[0]);
+        assert!((w[0] - w[1] - expected).abs() < 1e-6, "{w:?}");
+    }
+
     #[test]
     fn every_optimizer_builds_and_steps() {
         let dev = Device::default().autodiff();
