@@ -24,6 +24,14 @@ pub enum NnError {
         /// The length of the second input.
         got: usize,
     },
+    /// A label is not a class index of the model.
+    #[error("label {label} is out of range for a model with {num_classes} classes")]
+    LabelOutOfRange {
+        /// The offending label (the smallest or largest one).
+        label: i64,
+        /// Number of model outputs K; labels must lie in `0..K`.
+        num_classes: usize,
+    },
     /// No training samples.
     #[error("no training samples")]
     Empty,

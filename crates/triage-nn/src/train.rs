@@ -96,7 +96,8 @@ pub struct EpochStats {
 ///
 /// [`NnError::InvalidConfig`] for 0 epochs, batch size 0 or an invalid
 /// schedule/optimizer; [`NnError::Empty`] for an empty training set;
-/// [`NnError::LengthMismatch`] when images and labels disagree.
+/// [`NnError::LengthMismatch`] when images and labels disagree;
+/// [`NnError::LabelOutOfRange`] for a label outside `0..K`.
 pub fn train(
     mut model: Model,
     train_set: &LabeledImages,
@@ -138,6 +139,9 @@ pub fn train(
             let xb = x.clone().select(0, idx.clone());
             let yb = y.clone().select(0, idx);
             let logits = model.forward(xb);
+            if step == 0 {
+                check_labels(&y, logits.dims()[1])?;
+            }
             correct += count_correct(logits.clone(), yb.clone())?;
             let loss = loss_fn.forward(logits, yb);
             loss_sum += scalar(loss.clone())? * chunk.len() as f64;
@@ -171,7 +175,8 @@ pub fn train(
 /// # Errors
 ///
 /// [`NnError::LengthMismatch`] when images and labels disagree,
-/// [`NnError::Empty`] for an empty set.
+/// [`NnError::Empty`] for an empty set, [`NnError::LabelOutOfRange`] for a
+/// label outside `0..K`.
 pub fn evaluate(
     model: &Model,
     set: &LabeledImages,
@@ -193,6 +198,9 @@ pub fn evaluate(
         let xb = x.clone().narrow(0, start, end - start);
         let yb = y.clone().narrow(0, start, end - start);
         let logits = eval.forward(xb);
+        if start == 0 {
+            check_labels(&y, logits.dims()[1])?;
+        }
         correct += count_correct(logits.clone(), yb.clone())?;
         loss_sum += scalar(loss_fn.forward(logits, yb))? * (end - start) as f64;
         start = end;
@@ -203,6 +211,24 @@ pub fn evaluate(
 /// The device the eval-mode model's parameters live on.
 fn eval_device(model: &Model) -> Device {
     model.devices().into_iter().next().unwrap_or_default()
+}
+
+/// Check that every label lies in `0..num_classes`.
+fn check_labels(y: &Tensor<1, Int>, num_classes: usize) -> Result<(), NnError> {
+    let read = |t: Tensor<1, Int>| {
+        t.try_into_vec_as::<i64>()
+            .map_err(|e| NnError::TensorRead(format!("{e:?}")))
+            .map(|v| v.first().copied().unwrap_or(0))
+    };
+    let lo = read(y.clone().min())?;
+    let hi = read(y.clone().max())?;
+    let k = i64::try_from(num_classes).unwrap_or(i64::MAX);
+    for label in [lo, hi] {
+        if !(0..k).contains(&label) {
+            return Err(NnError::LabelOutOfRange { label, num_classes });
+        }
+    }
+    Ok(())
 }
 
 fn index_tensor(idx: &[usize], device: &Device) -> Tensor<1, Int> {
@@ -357,6 +383,39 @@ mod tests {
         // 4 batches per epoch, 12 steps: the last step of epoch 0 is step 3,
         // lr = 0.1·(12 − 3)/12.
         assert!((a[0].lr - 0.075).abs() < 1e-12);
+    }
+
+    #[test]
+    fn out_of_range_labels_are_rejected() {
+        let dev = Device::default().autodiff();
+        let input = InputShape {
+            channels: 1,
+            height: 2,
+            width: 2,
+        };
+        let model = ModelSpec::new(ModelKind::Linear)
+            .init(input, 2, &dev)
+            .unwrap();
+        let mut data = random_set(4, 1, 2, 2, &dev);
+        data.y = Tensor::from_data(TensorData::new(vec![0i64, 1, 2, 1], [4]), &dev);
+        let config = TrainConfig {
+            epochs: 1,
+            batch_size: 2,
+            seed: 0,
+            schedule: Schedule::Constant { lr: 0.1 },
+            optimizer: OptimizerSpec::Adam,
+        };
+        assert_eq!(
+            train(model.clone(), &data, None, &config, &dev).unwrap_err(),
+            NnError::LabelOutOfRange {
+                label: 2,
+                num_classes: 2
+            }
+        );
+        assert!(matches!(
+            evaluate(&model, &data, 4),
+            Err(NnError::LabelOutOfRange { label: 2, .. })
+        ));
     }
 
     #[test]
