@@ -212,15 +212,22 @@ impl Rankings {
 
 fn ovo_pairs(y_true: &[usize], proba: &ProbMatrix) -> Vec<OvoPair> {
     let k = proba.k();
+    // Samples of each class, found once: pair (a, b) then touches only its
+    // own n_a + n_b samples, (K − 1)·n in all instead of K²·n/2.
+    let mut by_class: Vec<Vec<usize>> = vec![Vec::new(); k];
+    for (i, &y) in y_true.iter().enumerate() {
+        by_class[y].push(i);
+    }
     let pairs: Vec<(usize, usize)> = (0..k)
         .flat_map(|a| (a + 1..k).map(move |b| (a, b)))
         .collect();
     pairs
         .into_par_iter()
         .map(|(a, b)| {
-            let members: Vec<usize> = (0..y_true.len())
-                .filter(|&i| y_true[i] == a || y_true[i] == b)
-                .collect();
+            let mut members = Vec::with_capacity(by_class[a].len() + by_class[b].len());
+            members.extend_from_slice(&by_class[a]);
+            members.extend_from_slice(&by_class[b]);
+            members.sort_unstable();
             let sorted_by = |c: usize| {
                 SortedScores::new(
                     members.iter().map(|&i| proba.get(i, c)),
