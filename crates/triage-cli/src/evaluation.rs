@@ -25,6 +25,10 @@ use triage_stats::split::stratified_split;
 use triage_stats::temperature::{apply_temperature, fit_temperature};
 use triage_stats::{Metric, ProbMatrix, StatsError};
 
+/// Largest number of classes for which one-vs-one AUCs (and their
+/// bootstrap intervals) are computed.
+pub const MAX_OVO_CLASSES: usize = 200;
+
 /// What to compute.
 #[derive(Debug, Clone)]
 pub struct EvaluationSettings {
@@ -231,8 +235,21 @@ pub fn evaluate(
     settings: &EvaluationSettings,
 ) -> Result<Evaluation, StatsError> {
     let (n, k) = (proba.n(), proba.k());
-    let rankings = Rankings::new(y, proba, true, true)?;
+    // One-vs-one needs K(K−1)/2 class pairs, each its own sorted problem:
+    // above MAX_OVO_CLASSES that costs more than everything else together.
+    let with_ovo = k <= MAX_OVO_CLASSES;
+    let rankings = Rankings::new(y, proba, true, with_ovo)?;
     let support = rankings.support_f64();
+    let ovo = |average| {
+        if with_ovo {
+            rankings.ovo_auc(average, None, &support)
+        } else {
+            Metric::undefined(format!(
+                "not computed for K = {k} classes ({} class pairs; one-vs-one is computed up to K = {MAX_OVO_CLASSES})",
+                k * (k - 1) / 2
+            ))
+        }
+    };
     let y_pred = proba.argmax();
     let cm = ConfusionMatrix::new(y, &y_pred, k, None)?;
     let calibration = calibration_report(y, proba, DEFAULT_BINS)?;
@@ -256,10 +273,7 @@ pub fn evaluate(
             "roc_auc_ovr_micro",
             rankings.ovr_auc(Average::Micro, None, &support),
         ),
-        (
-            "roc_auc_ovo_macro",
-            rankings.ovo_auc(Average::Macro, None, &support),
-        ),
+        ("roc_auc_ovo_macro", ovo(Average::Macro)),
         (
             "average_precision_macro",
             rankings.ovr_ap(Average::Macro, None, &support),
@@ -268,10 +282,7 @@ pub fn evaluate(
         ("mcc", cm.mcc()),
     ];
     values.extend([
-        (
-            "roc_auc_ovo_weighted",
-            rankings.ovo_auc(Average::Weighted, None, &support),
-        ),
+        ("roc_auc_ovo_weighted", ovo(Average::Weighted)),
         (
             "average_precision_weighted",
             rankings.ovr_ap(Average::Weighted, None, &support),

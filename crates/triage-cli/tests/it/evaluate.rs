@@ -238,3 +238,40 @@ fn missing_file_is_an_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("does/not/exist.csv"));
 }
+
+#[test]
+fn one_vs_one_is_skipped_with_a_reason_above_200_classes() {
+    let k = 201;
+    let mut csv = String::from("id,label");
+    for c in 0..k {
+        csv.push_str(&format!(",p_c{c}"));
+    }
+    csv.push('\n');
+    for i in 0..2 * k {
+        let label = i % k;
+        let row: Vec<String> = (0..k)
+            .map(|c| {
+                if c == label {
+                    "0.8".to_string()
+                } else {
+                    format!("{}", 0.2 / 200.0)
+                }
+            })
+            .collect();
+        csv.push_str(&format!("{i},c{label},{}\n", row.join(",")));
+    }
+    let (_dir, path) = write_temp("wide.csv", &csv);
+    let doc = evaluate_json(&[
+        "-p",
+        path.to_str().unwrap(),
+        "--bootstrap",
+        "5",
+        "--renormalize",
+    ]);
+    assert!(doc["metrics"]["roc_auc_ovo_macro"].is_null());
+    assert!(doc["undefined"]["roc_auc_ovo_macro"]
+        .as_str()
+        .unwrap()
+        .contains("not computed for K = 201"));
+    assert!(doc["metrics"]["roc_auc_ovr_macro"].is_number());
+}
