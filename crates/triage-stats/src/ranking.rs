@@ -6,6 +6,9 @@
 //! scores); every weighted AUC or AP afterwards is a single O(m) pass over the
 //! sorted entries, so a bootstrap resample of an AUC does not sort again.
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
 use rayon::prelude::*;
 
 use crate::key_sort::{score_of_key, sorted_keys};
@@ -297,40 +300,86 @@ impl SortedScores {
 /// the positive count (a linear scan of the heads: K is the class count).
 fn merge_segment(slices: &[&[(u64, u32)]]) -> (Vec<u32>, Vec<f64>, u64) {
     let total: usize = slices.iter().map(|s| s.len()).sum();
-    // Keys of finite scores are below u64::MAX, which marks an exhausted
-    // slice; the minimum is found without branches (cmov-friendly).
-    let head_key = |slice: &[(u64, u32)], at: usize| slice.get(at).map_or(u64::MAX, |p| p.0);
-    let mut heads = vec![0usize; slices.len()];
-    let mut head_keys: Vec<u64> = slices.iter().map(|s| head_key(s, 0)).collect();
-    let mut entries: Vec<u32> = Vec::with_capacity(total);
-    let mut thresholds = Vec::new();
-    let mut positives = 0u64;
-    let mut previous: Option<u64> = None;
-    for _ in 0..total {
-        let (best, key) =
-            head_keys.iter().enumerate().fold(
-                (0, u64::MAX),
-                |(b, bk), (j, &k)| if k < bk { (j, k) } else { (b, bk) },
-            );
-        let id = slices[best][heads[best]].1;
-        heads[best] += 1;
-        head_keys[best] = head_key(slices[best], heads[best]);
-        if let Some(prev) = previous.filter(|&p| p != key) {
-            if let Some(last) = entries.last_mut() {
+    let mut out = MergedEntries::with_capacity(total);
+    if slices.len() <= LINEAR_MERGE_MAX {
+        // Keys of finite scores are below u64::MAX, which marks an exhausted
+        // slice; the minimum is found without branches (cmov-friendly).
+        let head_key = |slice: &[(u64, u32)], at: usize| slice.get(at).map_or(u64::MAX, |p| p.0);
+        let mut heads = vec![0usize; slices.len()];
+        let mut head_keys: Vec<u64> = slices.iter().map(|s| head_key(s, 0)).collect();
+        for _ in 0..total {
+            let (best, key) =
+                head_keys
+                    .iter()
+                    .enumerate()
+                    .fold(
+                        (0, u64::MAX),
+                        |(b, bk), (j, &k)| if k < bk { (j, k) } else { (b, bk) },
+                    );
+            out.push(key, slices[best][heads[best]].1);
+            heads[best] += 1;
+            head_keys[best] = head_key(slices[best], heads[best]);
+        }
+    } else {
+        // Many lists (many classes): a binary heap of the heads, O(log L).
+        let mut heap: BinaryHeap<Reverse<(u64, usize, usize)>> = slices
+            .iter()
+            .enumerate()
+            .filter_map(|(j, s)| s.first().map(|p| Reverse((p.0, j, 0))))
+            .collect();
+        while let Some(Reverse((key, j, at))) = heap.pop() {
+            out.push(key, slices[j][at].1);
+            if let Some(next) = slices[j].get(at + 1) {
+                heap.push(Reverse((next.0, j, at + 1)));
+            }
+        }
+    }
+    out.finish()
+}
+
+/// Up to this many lists, [`merge_segment`] scans the heads linearly.
+const LINEAR_MERGE_MAX: usize = 16;
+
+/// Packed entries, thresholds and positives built in merged order.
+struct MergedEntries {
+    entries: Vec<u32>,
+    thresholds: Vec<f64>,
+    positives: u64,
+    previous: Option<u64>,
+}
+
+impl MergedEntries {
+    fn with_capacity(total: usize) -> Self {
+        Self {
+            entries: Vec::with_capacity(total),
+            thresholds: Vec::new(),
+            positives: 0,
+            previous: None,
+        }
+    }
+
+    /// Append the next entry (flagged id) of key `key`.
+    fn push(&mut self, key: u64, id: u32) {
+        if let Some(prev) = self.previous.filter(|&p| p != key) {
+            if let Some(last) = self.entries.last_mut() {
                 *last |= GROUP_END;
             }
-            thresholds.push(score_of_key(prev));
+            self.thresholds.push(score_of_key(prev));
         }
         let positive = id & ID_POSITIVE != 0;
-        positives += u64::from(positive);
-        entries.push((id & !ID_POSITIVE & SAMPLE) | if positive { POSITIVE } else { 0 });
-        previous = Some(key);
+        self.positives += u64::from(positive);
+        self.entries
+            .push((id & !ID_POSITIVE & SAMPLE) | if positive { POSITIVE } else { 0 });
+        self.previous = Some(key);
     }
-    if let (Some(prev), Some(last)) = (previous, entries.last_mut()) {
-        *last |= GROUP_END;
-        thresholds.push(score_of_key(prev));
+
+    fn finish(mut self) -> (Vec<u32>, Vec<f64>, u64) {
+        if let (Some(prev), Some(last)) = (self.previous, self.entries.last_mut()) {
+            *last |= GROUP_END;
+            self.thresholds.push(score_of_key(prev));
+        }
+        (self.entries, self.thresholds, self.positives)
     }
-    (entries, thresholds, positives)
 }
 
 #[cfg(test)]
@@ -385,35 +434,37 @@ mod tests {
     fn merged_lists_equal_one_sort() {
         use crate::key_sort::{descending_key, sort_pairs};
         let mut x: u64 = 5;
-        let mut lists = vec![vec![]; 3];
-        let mut all = vec![];
-        for i in 0..3000u32 {
-            for (c, list) in lists.iter_mut().enumerate() {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                let score = (x % 50) as f64 / 50.0;
-                let id = i | if (i as usize) % 3 == c {
-                    ID_POSITIVE
-                } else {
-                    0
-                };
-                list.push((descending_key(score), id));
-                all.push((descending_key(score), id));
+        for n_lists in [3usize, 40] {
+            let mut lists = vec![vec![]; n_lists];
+            let mut all = vec![];
+            for i in 0..3000u32 {
+                for (c, list) in lists.iter_mut().enumerate() {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    let score = (x % 50) as f64 / 50.0;
+                    let id = i | if (i as usize) % 3 == c {
+                        ID_POSITIVE
+                    } else {
+                        0
+                    };
+                    list.push((descending_key(score), id));
+                    all.push((descending_key(score), id));
+                }
             }
+            let lists: Vec<Vec<(u64, u32)>> = lists.iter().map(|l| sort_pairs(l)).collect();
+            let merged = SortedScores::merge_flagged(&lists);
+            let direct = SortedScores::from_flagged(&sort_pairs(&all));
+            assert_eq!(merged.thresholds, direct.thresholds);
+            assert_eq!(merged.positives(), direct.positives());
+            assert_eq!(merged.auc(None), direct.auc(None));
+            assert_eq!(
+                merged.average_precision(None),
+                direct.average_precision(None)
+            );
+            let w: Vec<u32> = (0..3000).map(|i| (i % 4) as u32).collect();
+            assert_eq!(merged.auc(Some(&w)), direct.auc(Some(&w)));
         }
-        let lists: Vec<Vec<(u64, u32)>> = lists.iter().map(|l| sort_pairs(l)).collect();
-        let merged = SortedScores::merge_flagged(&lists);
-        let direct = SortedScores::from_flagged(&sort_pairs(&all));
-        assert_eq!(merged.thresholds, direct.thresholds);
-        assert_eq!(merged.positives(), direct.positives());
-        assert_eq!(merged.auc(None), direct.auc(None));
-        assert_eq!(
-            merged.average_precision(None),
-            direct.average_precision(None)
-        );
-        let w: Vec<u32> = (0..3000).map(|i| (i % 4) as u32).collect();
-        assert_eq!(merged.auc(Some(&w)), direct.auc(Some(&w)));
     }
 
     #[test]
