@@ -467,17 +467,23 @@ fn intervals(
     ))
 }
 
-fn calibration_metrics(y: &[usize], proba: &ProbMatrix) -> Result<CalibrationMetrics, StatsError> {
+/// The metrics temperature scaling changes, and the reliability bins they
+/// come from (one calibration report serves both).
+fn calibration_metrics(
+    y: &[usize],
+    proba: &ProbMatrix,
+) -> Result<(CalibrationMetrics, Vec<ReliabilityBin>), StatsError> {
     let report = calibration_report(y, proba, DEFAULT_BINS)?;
     let pred = proba.argmax();
     let correct = y.iter().zip(&pred).filter(|(a, b)| a == b).count();
-    Ok(CalibrationMetrics {
+    let metrics = CalibrationMetrics {
         accuracy: correct as f64 / y.len() as f64,
         log_loss: log_loss(y, proba)?,
         brier: brier_score_loss(y, proba)?,
         ece: report.ece,
         mce: report.mce,
-    })
+    };
+    Ok((metrics, report.bins))
 }
 
 fn temperature(
@@ -502,16 +508,18 @@ fn temperature(
     let (y_eval, p_eval) = subset(&eval_idx);
     let fit = fit_temperature(&y_fit, &p_fit)?;
     let scaled = apply_temperature(&p_eval, fit.temperature)?;
+    let (before, bins_before) = calibration_metrics(&y_eval, &p_eval)?;
+    let (after, bins_after) = calibration_metrics(&y_eval, &scaled)?;
     Ok(Some(TemperatureDoc {
         temperature: fit.temperature,
         at_bound: fit.at_bound,
         calibrate_fraction: settings.calibrate_fraction,
         n_fit: fit_idx.len(),
         n_eval: eval_idx.len(),
-        before: calibration_metrics(&y_eval, &p_eval)?,
-        after: calibration_metrics(&y_eval, &scaled)?,
-        bins_before: calibration_report(&y_eval, &p_eval, DEFAULT_BINS)?.bins,
-        bins_after: calibration_report(&y_eval, &scaled, DEFAULT_BINS)?.bins,
+        before,
+        after,
+        bins_before,
+        bins_after,
     }))
 }
 
