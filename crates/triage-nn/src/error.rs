@@ -1,5 +1,7 @@
 //! Errors of the neural-network crate.
 
+use std::path::PathBuf;
+
 use thiserror::Error;
 
 /// A configuration or an input that training cannot work with.
@@ -38,9 +40,52 @@ pub enum NnError {
     /// A tensor could not be read back from the device.
     #[error("failed to read a tensor back: {0}")]
     TensorRead(String),
+    /// The training loss became NaN or infinite.
+    #[error("training diverged: the loss is {loss} at epoch {epoch}, batch {batch} (lower the learning rate; the last good checkpoint is kept)")]
+    Diverged {
+        /// 1-based epoch.
+        epoch: usize,
+        /// 1-based batch within the epoch.
+        batch: usize,
+        /// The non-finite loss.
+        loss: f64,
+    },
+    /// A file of a run could not be read or written.
+    #[error("{path}: {message}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// A checkpoint or run file is not what triage wrote.
+    #[error("{path}: not a valid triage {what}: {reason}")]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What the file should be (`checkpoint`, `run.json`, ...).
+        what: &'static str,
+        /// Why it is invalid.
+        reason: String,
+    },
+    /// The images do not match what the model was trained on.
+    #[error("images are {got:?} but the model was trained on {expected:?}")]
+    ShapeMismatch {
+        /// The model's input shape.
+        expected: crate::model::InputShape,
+        /// The images' shape.
+        got: crate::model::InputShape,
+    },
 }
 
 impl NnError {
+    pub(crate) fn io(path: &std::path::Path, error: impl std::fmt::Display) -> Self {
+        Self::Io {
+            path: path.to_path_buf(),
+            message: error.to_string(),
+        }
+    }
+
     pub(crate) fn invalid(what: &'static str, reason: impl Into<String>) -> Self {
         Self::InvalidConfig {
             what,

@@ -4,14 +4,17 @@
 //! # Brief overview
 //!
 //! - [`ModelSpec`] (serde) describes a model; [`ModelSpec::init`] builds a
-//!   [`Model`] with `forward` (logits) and `embed` (penultimate features).
-//!   Named presets live in [`zoo::PRESETS`].
+//!   [`Model`] with `forward` (logits), `embed` (penultimate features) and
+//!   `head`. Named presets live in [`zoo::PRESETS`].
 //! - [`OptimizerSpec`] builds a burn optimizer with PyTorch's defaults
 //!   (SGD dampening 0), including [`Adadelta`], which burn lacks.
 //! - [`Schedule`] gives the learning rate of every step (PyTorch / Hugging
 //!   Face formulas).
-//! - [`train::train`] runs seeded minibatch training on in-memory tensors
-//!   and returns per-epoch [`EpochStats`].
+//! - [`train::train`] trains on a host-side [`ImageSet`] with seeded
+//!   shuffling/augmentation, validation, selection on validation loss,
+//!   early stopping and hooks; [`run_dir::RunDir`] writes its log and
+//!   atomic checkpoints; [`inference`] computes logits, probabilities and
+//!   embeddings; [`lr_find`] runs the learning-rate range test.
 //!
 //! The backend is burn 0.22's `flex` CPU backend (pure Rust); autodiff
 //! comes from `Device::autodiff`.
@@ -25,40 +28,48 @@
 //! # Example
 //!
 //! ```
-//! use burn::tensor::{Device, Distribution, Int, Tensor, TensorData};
-//! use triage_nn::{InputShape, LabeledImages, ModelKind, ModelSpec, OptimizerSpec, Schedule, TrainConfig};
+//! use burn::tensor::Device;
+//! use triage_nn::train::{train, NoHooks};
+//! use triage_nn::{ImageSet, InputShape, ModelKind, ModelSpec, OptimizerSpec, Schedule, TrainConfig};
 //!
 //! let device = Device::default().autodiff();
 //! device.seed(0);
-//! let input = InputShape { channels: 1, height: 4, width: 4 };
-//! let model = ModelSpec::new(ModelKind::Linear).init(input, 2, &device)?;
-//! let x = Tensor::<4>::random([8, 1, 4, 4], Distribution::Default, &device);
-//! let y = Tensor::<1, Int>::from_data(TensorData::new(vec![0i64, 1, 0, 1, 0, 1, 0, 1], [8]), &device);
-//! let config = TrainConfig {
-//!     epochs: 2,
-//!     batch_size: 4,
-//!     seed: 0,
-//!     schedule: Schedule::Constant { lr: 0.1 },
-//!     optimizer: OptimizerSpec::Adam,
-//! };
-//! let (_model, history) = triage_nn::train::train(model, &LabeledImages { x, y }, None, &config, &device)?;
-//! assert_eq!(history.len(), 2);
+//! let shape = InputShape { channels: 1, height: 2, width: 2 };
+//! let pixels: Vec<f32> = (0..32).map(|i| (i % 5) as f32).collect();
+//! let set = ImageSet::new(shape, pixels, vec![0, 1, 0, 1, 0, 1, 0, 1])?;
+//! let model = ModelSpec::new(ModelKind::Linear).init(shape, 2, &device)?;
+//! let config = TrainConfig::new(2, 4, 0, Schedule::Constant { lr: 0.1 }, OptimizerSpec::Adam);
+//! let trained = train(model, &set, Some(&set), 2, &config, &device, &mut NoHooks, None)?;
+//! assert_eq!(trained.state.history.len(), 2);
 //! # Ok::<(), triage_nn::NnError>(())
 //! ```
 
 pub mod adadelta;
+pub mod augment;
+pub mod checkpoint;
+pub mod conv_block;
 pub mod error;
+pub mod images;
+pub mod inference;
+pub mod lr_find;
 pub mod mlp;
 pub mod model;
 pub mod optimizer;
 pub mod resnet;
+pub mod resnet9;
+pub mod resnext;
+pub mod run_dir;
 pub mod schedule;
 pub mod train;
+pub mod vgg;
 pub mod zoo;
 
 pub use adadelta::Adadelta;
+pub use augment::Augment;
 pub use error::NnError;
+pub use images::ImageSet;
 pub use model::{InputShape, Model, ModelKind, ModelSpec, Norm};
 pub use optimizer::OptimizerSpec;
+pub use run_dir::{RunDir, RunMeta};
 pub use schedule::Schedule;
-pub use train::{EpochStats, LabeledImages, TrainConfig};
+pub use train::{EpochRecord, Select, TrainConfig, TrainState};

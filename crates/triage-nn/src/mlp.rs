@@ -22,7 +22,12 @@ impl LinearNet {
 
     /// Return the logits, shape `[N, K]`, of images `[N, C, H, W]`.
     pub fn forward(&self, x: Tensor<4>) -> Tensor<2> {
-        self.fc.forward(x.flatten(1, 3))
+        self.head(self.embed(x))
+    }
+
+    /// Return the logits of penultimate features from [`Self::embed`].
+    pub fn head(&self, features: Tensor<2>) -> Tensor<2> {
+        self.fc.forward(features)
     }
 
     /// Return the penultimate features: the flattened image, `[N, C·H·W]`.
@@ -36,7 +41,7 @@ impl LinearNet {
 #[derive(Module, Debug)]
 pub struct Mlp {
     hidden: Vec<Linear>,
-    head: Linear,
+    out: Linear,
     dropout: Dropout,
     relu: Relu,
 }
@@ -59,7 +64,7 @@ impl Mlp {
         }
         Self {
             hidden: layers,
-            head: LinearConfig::new(d, num_classes).init(device),
+            out: LinearConfig::new(d, num_classes).init(device),
             dropout: DropoutConfig::new(dropout).init(),
             relu: Relu::new(),
         }
@@ -67,7 +72,12 @@ impl Mlp {
 
     /// Return the logits, shape `[N, K]`, of images `[N, C, H, W]`.
     pub fn forward(&self, x: Tensor<4>) -> Tensor<2> {
-        self.head.forward(self.dropout.forward(self.embed(x)))
+        self.head(self.embed(x))
+    }
+
+    /// Return the logits of penultimate features from [`Self::embed`].
+    pub fn head(&self, features: Tensor<2>) -> Tensor<2> {
+        self.out.forward(self.dropout.forward(features))
     }
 
     /// Return the penultimate features: the last hidden layer's ReLU output

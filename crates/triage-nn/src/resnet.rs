@@ -1,10 +1,14 @@
-//! CIFAR ResNet-20 (He et al. 2016, §4.2), for any input channels and size.
+//! CIFAR-style ResNets with basic blocks (He et al. 2016): ResNet-20/32/56
+//! (§4.2: three stages of n blocks, widths 16/32/64, 6n + 2 layers) and
+//! ResNet-18 adapted to small images (four stages of two blocks, widths
+//! 64/128/256/512, a 3×3 stride-1 stem and no max-pool, as in the usual
+//! CIFAR adaptation), for any input channels and size.
 //!
-//! `conv3x3(C → w₁) + BN + ReLU`, three stages of three basic blocks with
-//! widths `w₁, w₂, w₃` (default 16, 32, 64; stride 2 at the start of stages 2
-//! and 3, a 1×1 conv + BN projection shortcut where the shape changes — He
-//! et al.'s option B), global average pooling, then a linear classifier.
-//! With the default widths and 3 input channels it has 272,474 trainable
+//! `conv3x3(C → w₁) + BN + ReLU`, then for every stage `s` `blocks[s]`
+//! basic blocks of width `widths[s]` (stride 2 at the start of every stage
+//! but the first; a 1×1 conv + BN projection shortcut where the shape
+//! changes — He et al.'s option B), global average pooling, dropout, and a
+//! linear classifier. ResNet-20 with 3 input channels has 272,474 trainable
 //! parameters for 10 classes, as in the backend bake-off.
 //!
 //! # References
@@ -13,34 +17,12 @@
 //! Recognition*, CVPR 2016.
 
 use burn::module::Module;
-use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::nn::conv::Conv2d;
 use burn::nn::pool::{AdaptiveAvgPool2d, AdaptiveAvgPool2dConfig};
-use burn::nn::{
-    BatchNorm, BatchNormConfig, Dropout, DropoutConfig, Linear, LinearConfig, PaddingConfig2d, Relu,
-};
+use burn::nn::{BatchNorm, Dropout, DropoutConfig, Linear, LinearConfig, Relu};
 use burn::tensor::{Device, Tensor};
 
-/// Basic blocks per stage in ResNet-20 (6n + 2 layers with n = 3).
-pub const RESNET20_BLOCKS_PER_STAGE: usize = 3;
-
-fn conv3x3(cin: usize, cout: usize, stride: usize, device: &Device) -> Conv2d {
-    Conv2dConfig::new([cin, cout], [3, 3])
-        .with_stride([stride, stride])
-        .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
-        .with_bias(false)
-        .init(device)
-}
-
-fn batch_norm(channels: usize, norm: bool, device: &Device) -> Option<BatchNorm> {
-    norm.then(|| BatchNormConfig::new(channels).init(device))
-}
-
-fn apply_norm(x: Tensor<4>, bn: &Option<BatchNorm>) -> Tensor<4> {
-    match bn {
-        Some(bn) => bn.forward(x),
-        None => x,
-    }
-}
+use crate::conv_block::{apply_norm, batch_norm, conv1x1, conv3x3};
 
 /// Two 3×3 convolutions with a residual connection.
 #[derive(Module, Debug)]
@@ -57,18 +39,12 @@ pub struct BasicBlock {
 impl BasicBlock {
     fn new(cin: usize, cout: usize, stride: usize, norm: bool, device: &Device) -> Self {
         let project = stride != 1 || cin != cout;
-        let down = project.then(|| {
-            Conv2dConfig::new([cin, cout], [1, 1])
-                .with_stride([stride, stride])
-                .with_bias(false)
-                .init(device)
-        });
         Self {
-            c1: conv3x3(cin, cout, stride, device),
+            c1: conv3x3(cin, cout, stride, 1, device),
             b1: batch_norm(cout, norm, device),
-            c2: conv3x3(cout, cout, 1, device),
+            c2: conv3x3(cout, cout, 1, 1, device),
             b2: batch_norm(cout, norm, device),
-            down,
+            down: project.then(|| conv1x1(cin, cout, stride, device)),
             down_bn: batch_norm(cout, norm && project, device),
             relu: Relu::new(),
         }
@@ -85,7 +61,7 @@ impl BasicBlock {
     }
 }
 
-/// CIFAR-style ResNet-20.
+/// A ResNet of basic blocks.
 #[derive(Module, Debug)]
 pub struct ResNet {
     stem: Conv2d,
@@ -98,44 +74,51 @@ pub struct ResNet {
 }
 
 impl ResNet {
-    /// Create a ResNet-20 with `in_channels` inputs, stage `widths`,
-    /// `num_classes` outputs, BatchNorm after every convolution when `norm`,
-    /// and `dropout` before the classifier (0 disables it).
+    /// Create a ResNet with `in_channels` inputs, `blocks[s]` basic blocks
+    /// of width `widths[s]` per stage (the slices have the same, non-zero
+    /// length), `num_classes` outputs, BatchNorm after every convolution
+    /// when `norm`, and `dropout` before the classifier (0 disables it).
     pub fn new(
         in_channels: usize,
-        widths: [usize; 3],
+        widths: &[usize],
+        blocks: &[usize],
         num_classes: usize,
         norm: bool,
         dropout: f64,
         device: &Device,
     ) -> Self {
-        let mut blocks = Vec::with_capacity(3 * RESNET20_BLOCKS_PER_STAGE);
+        let mut layers = Vec::with_capacity(blocks.iter().sum());
         let mut cin = widths[0];
-        for (stage, &w) in widths.iter().enumerate() {
-            for j in 0..RESNET20_BLOCKS_PER_STAGE {
+        for (stage, (&w, &n)) in widths.iter().zip(blocks).enumerate() {
+            for j in 0..n {
                 let stride = if stage > 0 && j == 0 { 2 } else { 1 };
-                blocks.push(BasicBlock::new(cin, w, stride, norm, device));
+                layers.push(BasicBlock::new(cin, w, stride, norm, device));
                 cin = w;
             }
         }
         Self {
-            stem: conv3x3(in_channels, widths[0], 1, device),
+            stem: conv3x3(in_channels, widths[0], 1, 1, device),
             stem_bn: batch_norm(widths[0], norm, device),
-            blocks,
+            blocks: layers,
             pool: AdaptiveAvgPool2dConfig::new([1, 1]).init(),
             dropout: DropoutConfig::new(dropout).init(),
-            fc: LinearConfig::new(widths[2], num_classes).init(device),
+            fc: LinearConfig::new(cin, num_classes).init(device),
             relu: Relu::new(),
         }
     }
 
     /// Return the logits, shape `[N, K]`, of images `[N, C, H, W]`.
     pub fn forward(&self, x: Tensor<4>) -> Tensor<2> {
-        self.fc.forward(self.dropout.forward(self.embed(x)))
+        self.head(self.embed(x))
+    }
+
+    /// Return the logits of penultimate features from [`Self::embed`].
+    pub fn head(&self, features: Tensor<2>) -> Tensor<2> {
+        self.fc.forward(self.dropout.forward(features))
     }
 
     /// Return the penultimate features: the globally average-pooled output
-    /// of the last stage, `[N, w₃]`.
+    /// of the last stage, `[N, widths.last()]`.
     pub fn embed(&self, x: Tensor<4>) -> Tensor<2> {
         let mut x = self
             .relu

@@ -1,55 +1,52 @@
-//! A minimal training loop over in-memory tensors.
+//! The training loop: seeded shuffling and augmentation, label smoothing,
+//! per-epoch validation (loss, accuracy, ECE), model selection and early
+//! stopping on validation loss (or accuracy, if asked), divergence
+//! detection, and hooks through which the run directory writes its log and
+//! checkpoints.
 //!
-//! Each epoch shuffles the training set with a per-run seeded RNG
-//! (xoshiro256++ seeded with [`TrainConfig::seed`], one permutation per
-//! epoch), walks it in minibatches (the last one may be smaller), and takes
-//! one optimizer step per minibatch on the mean cross-entropy, with the
+//! Every random choice of epoch `e` (the shuffle, the augmentation draws,
+//! dropout masks) comes from generators seeded with `epoch_seed(seed, e)`,
+//! so a run resumed from the checkpoint of epoch `e` continues exactly as
+//! the uninterrupted run would have (weights, optimizer state and the step
+//! counter of the schedule come from the checkpoint).
+//!
+//! Each epoch walks the shuffled training set in minibatches (the last one
+//! may be smaller) and takes one optimizer step per minibatch on the mean
+//! cross-entropy (with label smoothing ε: targets `(1 − ε)·y + ε/K`), with
 //! learning rate `schedule.lr(step, epochs × batches_per_epoch)`.
 //! Validation runs the eval-mode copy of the model (`Module::valid`:
 //! BatchNorm uses its running statistics, dropout is off, no autodiff).
 
-use burn::module::Module;
+use std::time::Instant;
+
 use burn::nn::loss::CrossEntropyLossConfig;
-use burn::optim::GradientsParams;
-use burn::tensor::{Device, Int, Tensor, TensorData};
+use burn::optim::{GradientsParams, ModuleOptimizer};
+use burn::tensor::{Device, Int, Tensor};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
 
+use crate::augment::Augment;
+use crate::checkpoint;
 use crate::error::NnError;
+use crate::images::{image_tensor, label_tensor, ImageSet};
+use crate::inference::evaluate;
 use crate::model::Model;
 use crate::optimizer::OptimizerSpec;
 use crate::schedule::Schedule;
 
-/// Images and their class labels.
-#[derive(Debug, Clone)]
-pub struct LabeledImages {
-    /// Images `[N, C, H, W]`.
-    pub x: Tensor<4>,
-    /// Labels `[N]`, each in `0..K`.
-    pub y: Tensor<1, Int>,
-}
-
-impl LabeledImages {
-    /// Return the number of samples N, checking that `x` and `y` agree.
-    ///
-    /// # Errors
-    ///
-    /// [`NnError::LengthMismatch`] if they do not.
-    pub fn num_samples(&self) -> Result<usize, NnError> {
-        let n = self.x.dims()[0];
-        let m = self.y.dims()[0];
-        if n == m {
-            Ok(n)
-        } else {
-            Err(NnError::LengthMismatch {
-                what: "images and labels",
-                expected: n,
-                got: m,
-            })
-        }
-    }
+/// Which validation metric picks the best epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Select {
+    /// Lowest validation loss (the default: accuracy ignores confidence and
+    /// is noisier, so selecting on it favours overconfident epochs).
+    #[default]
+    Loss,
+    /// Highest validation accuracy (ties: lower loss). The run records the
+    /// choice and the report flags it.
+    Accuracy,
 }
 
 /// Training settings.
@@ -60,181 +57,362 @@ pub struct TrainConfig {
     pub epochs: usize,
     /// Samples per minibatch (He et al. use 128).
     pub batch_size: usize,
-    /// Seed of the shuffling RNG.
+    /// Seed of shuffling, augmentation and dropout.
     pub seed: u64,
     /// Learning rate per step.
     pub schedule: Schedule,
     /// Optimizer.
     pub optimizer: OptimizerSpec,
+    /// Label smoothing ε in [0, 1) (Szegedy et al. 2016; 0 = off).
+    #[serde(default)]
+    pub label_smoothing: f64,
+    /// Augmentation of training images.
+    #[serde(default = "no_augment")]
+    pub augment: Augment,
+    /// Model selection metric.
+    #[serde(default)]
+    pub select: Select,
+    /// Stop after this many epochs without a new best (none = never).
+    #[serde(default)]
+    pub patience: Option<usize>,
 }
 
-/// What one epoch did.
+fn no_augment() -> Augment {
+    Augment::NONE
+}
+
+impl TrainConfig {
+    /// A config with the given basics and no smoothing, augmentation or
+    /// early stopping, selecting on validation loss.
+    pub fn new(
+        epochs: usize,
+        batch_size: usize,
+        seed: u64,
+        schedule: Schedule,
+        optimizer: OptimizerSpec,
+    ) -> Self {
+        Self {
+            epochs,
+            batch_size,
+            seed,
+            schedule,
+            optimizer,
+            label_smoothing: 0.0,
+            augment: Augment::NONE,
+            select: Select::Loss,
+            patience: None,
+        }
+    }
+
+    /// Check every setting.
+    ///
+    /// # Errors
+    ///
+    /// [`NnError::InvalidConfig`] naming the first bad one.
+    pub fn validate(&self) -> Result<(), NnError> {
+        if self.epochs == 0 {
+            return Err(NnError::invalid("epochs", "must be > 0, got 0"));
+        }
+        if self.batch_size == 0 {
+            return Err(NnError::invalid("batch_size", "must be > 0, got 0"));
+        }
+        if !(0.0..1.0).contains(&self.label_smoothing) {
+            return Err(NnError::invalid(
+                "label_smoothing",
+                format!("must be in [0, 1), got {}", self.label_smoothing),
+            ));
+        }
+        if self.patience == Some(0) {
+            return Err(NnError::invalid("patience", "must be > 0"));
+        }
+        self.schedule.validate()?;
+        self.optimizer.validate()
+    }
+}
+
+/// What one epoch did (one line of the run's `log.jsonl`).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct EpochStats {
-    /// 0-based epoch index.
+pub struct EpochRecord {
+    /// 1-based epoch number.
     pub epoch: usize,
-    /// Mean cross-entropy (nats) over the epoch's training samples, each
-    /// measured in training mode just before its batch's update.
+    /// Mean training loss (nats, with label smoothing if on) over the
+    /// epoch's samples, each measured in training mode just before its
+    /// batch's update.
     pub train_loss: f64,
     /// Fraction of training samples classified correctly, measured the same
-    /// way.
+    /// way (on augmented images).
     pub train_acc: f64,
-    /// Mean cross-entropy on the validation set after the epoch, in eval
-    /// mode; `None` without a validation set.
+    /// Mean cross-entropy on the validation set after the epoch, eval mode,
+    /// no smoothing; `None` without a validation set.
     pub val_loss: Option<f64>,
-    /// Validation accuracy after the epoch; `None` without a validation set.
+    /// Validation accuracy after the epoch.
     pub val_acc: Option<f64>,
+    /// Validation top-label ECE (15 bins) after the epoch.
+    pub val_ece: Option<f64>,
     /// The learning rate of the epoch's last step.
     pub lr: f64,
+    /// Training images per second (the epoch's training steps only).
+    pub images_per_sec: f64,
+    /// Wall time of the epoch, validation included, in seconds.
+    pub seconds: f64,
 }
 
-/// Train `model` (on the autodiff `device`) and return it with one
-/// [`EpochStats`] per epoch. Tensors are moved to `device` (validation
-/// tensors to its inner, non-autodiff device).
+/// The best epoch so far.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Best {
+    /// 1-based epoch.
+    pub epoch: usize,
+    /// Its validation loss.
+    pub val_loss: Option<f64>,
+    /// Its validation accuracy.
+    pub val_acc: Option<f64>,
+}
+
+/// Everything besides weights and optimizer state that a resumed run needs.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct TrainState {
+    /// Epochs completed.
+    pub epochs_done: usize,
+    /// The selected epoch so far (without a validation set: the last one).
+    pub best: Option<Best>,
+    /// Epochs since the best one.
+    pub since_best: usize,
+    /// One record per completed epoch.
+    pub history: Vec<EpochRecord>,
+    /// Whether early stopping ended the run.
+    pub stopped_early: bool,
+}
+
+/// Progress inside an epoch, for progress bars.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BatchProgress {
+    /// 1-based epoch.
+    pub epoch: usize,
+    /// Total epochs.
+    pub epochs: usize,
+    /// 1-based batch within the epoch.
+    pub batch: usize,
+    /// Batches per epoch.
+    pub batches: usize,
+    /// Mean training loss of the epoch so far.
+    pub loss: f64,
+    /// Training images per second in the epoch so far.
+    pub images_per_sec: f64,
+}
+
+/// Callbacks of the training loop.
+pub trait TrainHooks {
+    /// Called after every optimizer step.
+    fn on_batch(&mut self, _progress: &BatchProgress) {}
+
+    /// Called after every epoch with the updated state (its last history
+    /// entry is the epoch), the model and optimizer after the epoch, and
+    /// whether the epoch is the new best.
+    ///
+    /// # Errors
+    ///
+    /// Any error stops training and is returned by [`train`].
+    fn on_epoch(
+        &mut self,
+        _state: &TrainState,
+        _model: &Model,
+        _optimizer: &ModuleOptimizer,
+        _is_best: bool,
+    ) -> Result<(), NnError> {
+        Ok(())
+    }
+}
+
+/// Hooks that do nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoHooks;
+
+impl TrainHooks for NoHooks {}
+
+/// Where a resumed run starts: the state and optimizer bytes of a
+/// checkpoint (the model passed to [`train`] already holds its weights).
+#[derive(Debug, Clone)]
+pub struct Resume {
+    /// The checkpoint's training state.
+    pub state: TrainState,
+    /// The checkpoint's optimizer record (burnpack bytes).
+    pub optimizer: Vec<u8>,
+    /// The checkpoint file (for error messages).
+    pub path: std::path::PathBuf,
+}
+
+/// A finished run.
+#[derive(Debug)]
+pub struct Trained {
+    /// The model after the last epoch (the selected weights are in the
+    /// `best` checkpoint the hooks wrote).
+    pub model: Model,
+    /// The final state: history, best epoch, early stopping.
+    pub state: TrainState,
+}
+
+/// Seed of epoch `e` (0-based): SplitMix64 of `seed` and `e`, so that epochs
+/// draw independent streams and a resumed run redraws the same ones.
+pub fn epoch_seed(seed: u64, epoch: usize) -> u64 {
+    let mut z = seed ^ (epoch as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Train `model` (built on the autodiff `device`) for `num_classes`
+/// classes, calling `hooks` after every batch and epoch; resume from
+/// `resume` when given.
 ///
 /// # Errors
 ///
-/// [`NnError::InvalidConfig`] for 0 epochs, batch size 0 or an invalid
-/// schedule/optimizer; [`NnError::Empty`] for an empty training set;
-/// [`NnError::LengthMismatch`] when images and labels disagree;
-/// [`NnError::LabelOutOfRange`] for a label outside `0..K`.
+/// [`NnError::InvalidConfig`] for an invalid config; [`NnError::Empty`] for
+/// an empty training set; [`NnError::LabelOutOfRange`] for a label ≥ K;
+/// [`NnError::ShapeMismatch`] when the validation images differ in shape;
+/// [`NnError::Diverged`] naming the epoch and batch where the loss became
+/// NaN or infinite; whatever the hooks return.
+#[allow(clippy::too_many_arguments)]
 pub fn train(
     mut model: Model,
-    train_set: &LabeledImages,
-    val_set: Option<&LabeledImages>,
+    train_set: &ImageSet,
+    val_set: Option<&ImageSet>,
+    num_classes: usize,
     config: &TrainConfig,
     device: &Device,
-) -> Result<(Model, Vec<EpochStats>), NnError> {
-    if config.epochs == 0 {
-        return Err(NnError::invalid("epochs", "must be > 0, got 0"));
-    }
-    if config.batch_size == 0 {
-        return Err(NnError::invalid("batch_size", "must be > 0, got 0"));
-    }
-    config.schedule.validate()?;
-    let mut optim = config.optimizer.build()?;
-    let n = train_set.num_samples()?;
+    hooks: &mut dyn TrainHooks,
+    resume: Option<Resume>,
+) -> Result<Trained, NnError> {
+    config.validate()?;
+    let n = train_set.len();
     if n == 0 {
         return Err(NnError::Empty);
     }
+    train_set.check_labels(num_classes)?;
     if let Some(v) = val_set {
-        v.num_samples()?;
+        v.check_labels(num_classes)?;
+        if v.shape != train_set.shape {
+            return Err(NnError::ShapeMismatch {
+                expected: train_set.shape,
+                got: v.shape,
+            });
+        }
     }
+    let mut optim = config.optimizer.build()?;
+    let mut state = TrainState::default();
+    if let Some(r) = resume {
+        optim = checkpoint::load_optimizer(optim, r.optimizer, &r.path)?;
+        state = r.state;
+    }
+    let smoothing = (config.label_smoothing > 0.0).then_some(config.label_smoothing as f32);
+    let loss_fn = CrossEntropyLossConfig::new()
+        .with_smoothing(smoothing)
+        .init(device);
+    let shape = train_set.shape;
+    let d = shape.len();
+    let batches = n.div_ceil(config.batch_size);
+    let total_steps = config.epochs * batches;
 
-    let x = train_set.x.clone().to_device(device);
-    let y = train_set.y.clone().to_device(device);
-    let loss_fn = CrossEntropyLossConfig::new().init(device);
-    let batches_per_epoch = n.div_ceil(config.batch_size);
-    let total_steps = config.epochs * batches_per_epoch;
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(config.seed);
-    let mut order: Vec<usize> = (0..n).collect();
-    let mut history = Vec::with_capacity(config.epochs);
-    let mut step = 0;
-
-    for epoch in 0..config.epochs {
+    for epoch in state.epochs_done..config.epochs {
+        if state.stopped_early {
+            break;
+        }
+        let started = Instant::now();
+        let seed = epoch_seed(config.seed, epoch);
+        device.seed(seed);
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+        let mut order: Vec<usize> = (0..n).collect();
         order.shuffle(&mut rng);
-        let (mut loss_sum, mut correct, mut lr) = (0.0, 0usize, 0.0);
-        for chunk in order.chunks(config.batch_size) {
-            let idx = index_tensor(chunk, device);
-            let xb = x.clone().select(0, idx.clone());
-            let yb = y.clone().select(0, idx);
-            let logits = model.forward(xb);
-            if step == 0 {
-                check_labels(&y, logits.dims()[1])?;
+        let (mut loss_sum, mut correct, mut lr, mut seen) = (0.0, 0usize, 0.0, 0usize);
+        for (b, chunk) in order.chunks(config.batch_size).enumerate() {
+            let mut buf = vec![0.0f32; chunk.len() * d];
+            for (j, &i) in chunk.iter().enumerate() {
+                let dst = &mut buf[j * d..(j + 1) * d];
+                if config.augment.is_active() {
+                    config
+                        .augment
+                        .apply(train_set.image(i), dst, shape, &mut rng);
+                } else {
+                    dst.copy_from_slice(train_set.image(i));
+                }
             }
-            correct += count_correct(logits.clone(), yb.clone())?;
-            let loss = loss_fn.forward(logits, yb);
-            loss_sum += scalar(loss.clone())? * chunk.len() as f64;
+            let labels: Vec<usize> = chunk.iter().map(|&i| train_set.labels[i]).collect();
+            let xb = image_tensor(buf, chunk.len(), shape, device);
+            let yb = label_tensor(&labels, device);
+            let logits = model.forward(xb);
+            let loss = loss_fn.forward(logits.clone(), yb.clone());
+            let value = scalar(loss.clone())?;
+            if !value.is_finite() {
+                return Err(NnError::Diverged {
+                    epoch: epoch + 1,
+                    batch: b + 1,
+                    loss: value,
+                });
+            }
+            correct += count_correct(logits, yb)?;
+            loss_sum += value * chunk.len() as f64;
+            seen += chunk.len();
+            let step = epoch * batches + b;
             lr = config.schedule.lr(step, total_steps);
             let grads = GradientsParams::from_grads(loss.backward(), &model);
             model = optim.step(lr, model, grads);
-            step += 1;
+            hooks.on_batch(&BatchProgress {
+                epoch: epoch + 1,
+                epochs: config.epochs,
+                batch: b + 1,
+                batches,
+                loss: loss_sum / seen as f64,
+                images_per_sec: seen as f64 / started.elapsed().as_secs_f64().max(1e-9),
+            });
         }
-        let (val_loss, val_acc) = match val_set {
-            Some(v) => {
-                let (l, a) = evaluate(&model, v, config.batch_size)?;
-                (Some(l), Some(a))
-            }
-            None => (None, None),
+        let train_secs = started.elapsed().as_secs_f64();
+        let val = match val_set {
+            Some(v) if !v.is_empty() => Some(evaluate(&model, v, config.batch_size.max(256))?),
+            _ => None,
         };
-        history.push(EpochStats {
-            epoch,
+        let record = EpochRecord {
+            epoch: epoch + 1,
             train_loss: loss_sum / n as f64,
             train_acc: correct as f64 / n as f64,
-            val_loss,
-            val_acc,
+            val_loss: val.map(|m| m.loss),
+            val_acc: val.map(|m| m.accuracy),
+            val_ece: val.map(|m| m.ece),
             lr,
-        });
-    }
-    Ok((model, history))
-}
-
-/// Return the mean cross-entropy and the accuracy of the eval-mode copy of
-/// `model` on `set`, in batches of `batch_size`.
-///
-/// # Errors
-///
-/// [`NnError::LengthMismatch`] when images and labels disagree,
-/// [`NnError::Empty`] for an empty set, [`NnError::LabelOutOfRange`] for a
-/// label outside `0..K`.
-pub fn evaluate(
-    model: &Model,
-    set: &LabeledImages,
-    batch_size: usize,
-) -> Result<(f64, f64), NnError> {
-    let n = set.num_samples()?;
-    if n == 0 {
-        return Err(NnError::Empty);
-    }
-    let eval = model.valid();
-    let device = eval_device(&eval);
-    let x = set.x.clone().to_device(&device);
-    let y = set.y.clone().to_device(&device);
-    let loss_fn = CrossEntropyLossConfig::new().init(&device);
-    let (mut loss_sum, mut correct) = (0.0, 0usize);
-    let mut start = 0;
-    while start < n {
-        let end = (start + batch_size.max(1)).min(n);
-        let xb = x.clone().narrow(0, start, end - start);
-        let yb = y.clone().narrow(0, start, end - start);
-        let logits = eval.forward(xb);
-        if start == 0 {
-            check_labels(&y, logits.dims()[1])?;
+            images_per_sec: n as f64 / train_secs.max(1e-9),
+            seconds: started.elapsed().as_secs_f64(),
+        };
+        let is_best = improves(config.select, &record, state.best.as_ref());
+        if is_best {
+            state.best = Some(Best {
+                epoch: record.epoch,
+                val_loss: record.val_loss,
+                val_acc: record.val_acc,
+            });
+            state.since_best = 0;
+        } else {
+            state.since_best += 1;
         }
-        correct += count_correct(logits.clone(), yb.clone())?;
-        loss_sum += scalar(loss_fn.forward(logits, yb))? * (end - start) as f64;
-        start = end;
+        state.history.push(record);
+        state.epochs_done = epoch + 1;
+        state.stopped_early = config
+            .patience
+            .is_some_and(|p| state.since_best >= p && state.epochs_done < config.epochs);
+        hooks.on_epoch(&state, &model, &optim, is_best)?;
     }
-    Ok((loss_sum / n as f64, correct as f64 / n as f64))
+    Ok(Trained { model, state })
 }
 
-/// The device the eval-mode model's parameters live on.
-fn eval_device(model: &Model) -> Device {
-    model.devices().into_iter().next().unwrap_or_default()
-}
-
-/// Check that every label lies in `0..num_classes`.
-fn check_labels(y: &Tensor<1, Int>, num_classes: usize) -> Result<(), NnError> {
-    let read = |t: Tensor<1, Int>| {
-        t.try_into_vec_as::<i64>()
-            .map_err(|e| NnError::TensorRead(format!("{e:?}")))
-            .map(|v| v.first().copied().unwrap_or(0))
+/// Whether `record` beats `best` under `select` (always true without a
+/// validation loss: the last epoch is then the selected one).
+fn improves(select: Select, record: &EpochRecord, best: Option<&Best>) -> bool {
+    let (Some(best), Some(loss), Some(acc)) = (best, record.val_loss, record.val_acc) else {
+        return true;
     };
-    let lo = read(y.clone().min())?;
-    let hi = read(y.clone().max())?;
-    let k = i64::try_from(num_classes).unwrap_or(i64::MAX);
-    for label in [lo, hi] {
-        if !(0..k).contains(&label) {
-            return Err(NnError::LabelOutOfRange { label, num_classes });
-        }
+    let best_loss = best.val_loss.unwrap_or(f64::INFINITY);
+    let best_acc = best.val_acc.unwrap_or(f64::NEG_INFINITY);
+    match select {
+        Select::Loss => loss < best_loss,
+        Select::Accuracy => acc > best_acc || (acc == best_acc && loss < best_loss),
     }
-    Ok(())
-}
-
-fn index_tensor(idx: &[usize], device: &Device) -> Tensor<1, Int> {
-    let v: Vec<i64> = idx.iter().map(|&i| i as i64).collect();
-    let len = v.len();
-    Tensor::from_data(TensorData::new(v, [len]), device)
 }
 
 fn scalar(t: Tensor<1>) -> Result<f64, NnError> {
@@ -254,196 +432,4 @@ fn count_correct(logits: Tensor<2>, y: Tensor<1, Int>) -> Result<usize, NnError>
         .try_into_vec_as::<i64>()
         .map_err(|e| NnError::TensorRead(format!("{e:?}")))?;
     Ok(hits.first().map_or(0, |&h| h.max(0) as usize))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::{InputShape, ModelKind, ModelSpec};
-    use burn::tensor::Distribution;
-
-    fn random_set(n: usize, c: usize, hw: usize, k: usize, device: &Device) -> LabeledImages {
-        let x = Tensor::<4>::random([n, c, hw, hw], Distribution::Normal(0.0, 1.0), device);
-        let labels: Vec<i64> = (0..n).map(|i| ((i * 7 + 3) % k) as i64).collect();
-        let y = Tensor::from_data(TensorData::new(labels, [n]), device);
-        LabeledImages { x, y }
-    }
-
-    #[test]
-    fn mlp_overfits_one_batch() {
-        // 16 random 1×4×4 images, 4 classes, full batch: memorisable.
-        let dev = Device::default().autodiff();
-        dev.seed(1);
-        let input = InputShape {
-            channels: 1,
-            height: 4,
-            width: 4,
-        };
-        let spec = ModelSpec {
-            widths: Some(vec![32]),
-            ..ModelSpec::new(ModelKind::Mlp)
-        };
-        let model = spec.init(input, 4, &dev).unwrap();
-        let data = random_set(16, 1, 4, 4, &dev);
-        let config = TrainConfig {
-            epochs: 150,
-            batch_size: 16,
-            seed: 0,
-            schedule: Schedule::Constant { lr: 1e-2 },
-            optimizer: OptimizerSpec::Adam,
-        };
-        let (model, history) = train(model, &data, Some(&data), &config, &dev).unwrap();
-        let last = history.last().unwrap();
-        assert_eq!(last.val_acc, Some(1.0), "{last:?}");
-        assert!(last.train_loss < history[0].train_loss);
-        let (loss, acc) = evaluate(&model, &data, 5).unwrap();
-        assert_eq!(acc, 1.0);
-        assert!((loss - last.val_loss.unwrap()).abs() < 1e-4);
-    }
-
-    #[test]
-    fn batchnorm_train_and_eval_outputs_differ() {
-        // After one step the running statistics (momentum 0.1 from 0/1)
-        // differ from the batch statistics, so eval-mode logits differ
-        // from train-mode logits on the same input.
-        let dev = Device::default().autodiff();
-        dev.seed(2);
-        let input = InputShape {
-            channels: 3,
-            height: 8,
-            width: 8,
-        };
-        let model = ModelSpec::new(ModelKind::Resnet20)
-            .init(input, 3, &dev)
-            .unwrap();
-        let data = random_set(4, 3, 8, 3, &dev);
-        let config = TrainConfig {
-            epochs: 1,
-            batch_size: 4,
-            seed: 0,
-            schedule: Schedule::Constant { lr: 0.05 },
-            optimizer: OptimizerSpec::Sgd {
-                momentum: 0.9,
-                nesterov: true,
-                weight_decay: 5e-4,
-            },
-        };
-        let (model, history) = train(model, &data, None, &config, &dev).unwrap();
-        assert!(history[0].train_loss.is_finite());
-        let train_out = model
-            .forward(data.x.clone())
-            .try_into_vec_as::<f32>()
-            .unwrap();
-        let eval = model.valid();
-        let x = data.x.clone().to_device(&dev.clone().inner());
-        let eval_out = eval.forward(x).try_into_vec_as::<f32>().unwrap();
-        let diff = train_out
-            .iter()
-            .zip(&eval_out)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0f32, f32::max);
-        assert!(
-            diff > 1e-4,
-            "train and eval outputs agree (max diff {diff})"
-        );
-    }
-
-    #[test]
-    fn shuffling_is_seeded() {
-        // Training a linear model uses no randomness besides the shuffle,
-        // so two copies trained with the same seed end identical and a
-        // different seed gives a different trajectory.
-        let dev = Device::default().autodiff();
-        let input = InputShape {
-            channels: 1,
-            height: 2,
-            width: 2,
-        };
-        let model = ModelSpec::new(ModelKind::Linear)
-            .init(input, 2, &dev)
-            .unwrap();
-        let data = random_set(10, 1, 2, 2, &dev);
-        let run = |seed| {
-            let config = TrainConfig {
-                epochs: 3,
-                batch_size: 3,
-                seed,
-                schedule: Schedule::LinearDecay { lr: 0.1 },
-                optimizer: OptimizerSpec::Sgd {
-                    momentum: 0.0,
-                    nesterov: false,
-                    weight_decay: 0.0,
-                },
-            };
-            train(model.clone(), &data, None, &config, &dev).unwrap().1
-        };
-        let (a, b, c) = (run(42), run(42), run(7));
-        assert_eq!(a, b);
-        assert_ne!(a, c);
-        // 4 batches per epoch, 12 steps: the last step of epoch 0 is step 3,
-        // lr = 0.1·(12 − 3)/12.
-        assert!((a[0].lr - 0.075).abs() < 1e-12);
-    }
-
-    #[test]
-    fn out_of_range_labels_are_rejected() {
-        let dev = Device::default().autodiff();
-        let input = InputShape {
-            channels: 1,
-            height: 2,
-            width: 2,
-        };
-        let model = ModelSpec::new(ModelKind::Linear)
-            .init(input, 2, &dev)
-            .unwrap();
-        let mut data = random_set(4, 1, 2, 2, &dev);
-        data.y = Tensor::from_data(TensorData::new(vec![0i64, 1, 2, 1], [4]), &dev);
-        let config = TrainConfig {
-            epochs: 1,
-            batch_size: 2,
-            seed: 0,
-            schedule: Schedule::Constant { lr: 0.1 },
-            optimizer: OptimizerSpec::Adam,
-        };
-        assert_eq!(
-            train(model.clone(), &data, None, &config, &dev).unwrap_err(),
-            NnError::LabelOutOfRange {
-                label: 2,
-                num_classes: 2
-            }
-        );
-        assert!(matches!(
-            evaluate(&model, &data, 4),
-            Err(NnError::LabelOutOfRange { label: 2, .. })
-        ));
-    }
-
-    #[test]
-    fn mismatched_lengths_are_rejected() {
-        let dev = Device::default().autodiff();
-        let mut data = random_set(4, 1, 2, 2, &dev);
-        data.y = Tensor::from_data(TensorData::new(vec![0i64, 1], [2]), &dev);
-        let model = ModelSpec::new(ModelKind::Linear)
-            .init(
-                InputShape {
-                    channels: 1,
-                    height: 2,
-                    width: 2,
-                },
-                2,
-                &dev,
-            )
-            .unwrap();
-        let config = TrainConfig {
-            epochs: 1,
-            batch_size: 2,
-            seed: 0,
-            schedule: Schedule::Constant { lr: 0.1 },
-            optimizer: OptimizerSpec::Adam,
-        };
-        assert!(matches!(
-            train(model, &data, None, &config, &dev),
-            Err(NnError::LengthMismatch { .. })
-        ));
-    }
 }

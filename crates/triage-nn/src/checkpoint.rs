@@ -1,0 +1,197 @@
+//! Checkpoint files: model weights, optimizer state and the training state
+//! in one file, written atomically.
+//!
+//! Layout (little-endian): the magic `TRIAGECK`, a `u32` format version,
+//! three `u64` section lengths, then the sections: the training state as
+//! JSON ([`TrainState`]), the model record and the optimizer record (both
+//! burnpack bytes from burn; the optimizer section is empty in a
+//! weights-only checkpoint). One file means one rename: a reader never sees
+//! weights from one epoch with the optimizer state of another.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use burn::module::Module;
+use burn::optim::ModuleOptimizer;
+use burn::store::ModuleRecord;
+use burn::tensor::Bytes;
+
+use crate::error::NnError;
+use crate::model::Model;
+use crate::train::TrainState;
+
+const MAGIC: &[u8; 8] = b"TRIAGECK";
+const VERSION: u32 = 1;
+const HEADER: usize = 8 + 4 + 3 * 8;
+
+/// Write `bytes` to `path` atomically: a temporary file in the same folder,
+/// flushed to disk, then renamed over `path`.
+///
+/// # Errors
+///
+/// [`NnError::Io`] naming the file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), NnError> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    let write = || -> std::io::Result<()> {
+        let mut f = fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)
+    };
+    write().map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        NnError::io(path, e)
+    })
+}
+
+/// Save `model` (and `optimizer`, when given) with `state` to `path`.
+///
+/// # Errors
+///
+/// [`NnError::Io`] when the file cannot be written, [`NnError::Corrupt`]
+/// when burn cannot serialise a record.
+pub fn save(
+    path: &Path,
+    state: &TrainState,
+    model: &Model,
+    optimizer: Option<&ModuleOptimizer>,
+) -> Result<(), NnError> {
+    let bad = |reason: String| NnError::Corrupt {
+        path: path.to_path_buf(),
+        what: "checkpoint",
+        reason,
+    };
+    let state = serde_json::to_vec(state).map_err(|e| bad(e.to_string()))?;
+    let model = model
+        .clone()
+        .into_record()
+        .into_bytes()
+        .map_err(|e| bad(format!("model record: {e:?}")))?;
+    let optim = match optimizer {
+        Some(o) => Some(
+            o.into_bytes()
+                .map_err(|e| bad(format!("optimizer record: {e:?}")))?,
+        ),
+        None => None,
+    };
+    let optim: &[u8] = optim.as_deref().unwrap_or(&[]);
+    let mut out = Vec::with_capacity(HEADER + state.len() + model.len() + optim.len());
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&VERSION.to_le_bytes());
+    for len in [state.len(), model.len(), optim.len()] {
+        out.extend_from_slice(&(len as u64).to_le_bytes());
+    }
+    out.extend_from_slice(&state);
+    out.extend_from_slice(&model);
+    out.extend_from_slice(optim);
+    write_atomic(path, &out)
+}
+
+/// A checkpoint read back.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The training state at the time of the checkpoint.
+    pub state: TrainState,
+    /// The model record bytes (apply with [`load_model`]).
+    pub model: Vec<u8>,
+    /// The optimizer record bytes (empty in a weights-only checkpoint).
+    pub optimizer: Vec<u8>,
+}
+
+/// Read the checkpoint at `path`.
+///
+/// # Errors
+///
+/// [`NnError::Io`] when it cannot be read, [`NnError::Corrupt`] when it is
+/// not a checkpoint of this format (wrong magic or version, truncated, bad
+/// state JSON).
+pub fn load(path: &Path) -> Result<Loaded, NnError> {
+    let bytes = fs::read(path).map_err(|e| NnError::io(path, e))?;
+    let bad = |reason: String| NnError::Corrupt {
+        path: path.to_path_buf(),
+        what: "checkpoint",
+        reason,
+    };
+    if bytes.len() < HEADER || &bytes[..8] != MAGIC {
+        return Err(bad("missing the TRIAGECK header".into()));
+    }
+    let u64_at = |i: usize| {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&bytes[i..i + 8]);
+        u64::from_le_bytes(b)
+    };
+    let version = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
+    if version != VERSION {
+        return Err(bad(format!(
+            "format version {version}, this triage reads {VERSION}"
+        )));
+    }
+    let lens = [u64_at(12), u64_at(20), u64_at(28)];
+    let total = lens
+        .iter()
+        .try_fold(HEADER as u64, |acc, &l| acc.checked_add(l));
+    if total != Some(bytes.len() as u64) {
+        return Err(bad(format!(
+            "sections of {lens:?} bytes do not add up to the file size {} (truncated?)",
+            bytes.len()
+        )));
+    }
+    let (a, b) = (
+        HEADER + lens[0] as usize,
+        HEADER + (lens[0] + lens[1]) as usize,
+    );
+    let state: TrainState =
+        serde_json::from_slice(&bytes[HEADER..a]).map_err(|e| bad(format!("state: {e}")))?;
+    Ok(Loaded {
+        state,
+        model: bytes[a..b].to_vec(),
+        optimizer: bytes[b..].to_vec(),
+    })
+}
+
+/// Apply model record bytes to `model` (built from the same spec).
+///
+/// # Errors
+///
+/// [`NnError::Corrupt`] when the record does not fit the model.
+pub fn load_model(model: Model, record: Vec<u8>, path: &Path) -> Result<Model, NnError> {
+    let bad = |reason: String| NnError::Corrupt {
+        path: path.to_path_buf(),
+        what: "checkpoint",
+        reason,
+    };
+    let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(record))
+        .map_err(|e| bad(format!("model record: {e:?}")))?;
+    model.try_load_record(record).map_err(|e| {
+        bad(format!(
+            "the weights do not fit the model of run.json: {e:?}"
+        ))
+    })
+}
+
+/// Apply optimizer record bytes to a freshly built optimizer.
+///
+/// # Errors
+///
+/// [`NnError::Corrupt`] when the record cannot be read.
+pub fn load_optimizer(
+    optimizer: ModuleOptimizer,
+    record: Vec<u8>,
+    path: &Path,
+) -> Result<ModuleOptimizer, NnError> {
+    if record.is_empty() {
+        return Ok(optimizer);
+    }
+    optimizer
+        .from_bytes(Bytes::from_bytes_vec(record))
+        .map_err(|e| NnError::Corrupt {
+            path: path.to_path_buf(),
+            what: "checkpoint",
+            reason: format!("optimizer record: {e:?}"),
+        })
+}

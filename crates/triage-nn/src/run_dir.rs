@@ -1,0 +1,339 @@
+//! The run directory of `triage train`: what was trained and how
+//! (`run.json`), the learning curves (`log.jsonl`), the outcome
+//! (`summary.json`) and the checkpoints (`best.ckpt`, `last.ckpt`).
+//!
+//! | File | Written | Content |
+//! |---|---|---|
+//! | `run.json` | at the start | [`RunMeta`]: config, seed, model spec, classes, input shape, normalisation, versions, git commit, command line |
+//! | `log.jsonl` | after every epoch | one [`EpochRecord`] per line |
+//! | `last.ckpt` | after every epoch | weights + optimizer + [`TrainState`] ([`crate::checkpoint`]) |
+//! | `best.ckpt` | when the selected metric improves | weights + [`TrainState`] |
+//! | `summary.json` | after every epoch and at the end | [`Summary`] |
+//!
+//! Every file but the log is replaced atomically (temp file + rename); on
+//! resume the log is rewritten from the checkpoint's history.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use burn::optim::ModuleOptimizer;
+use serde::{Deserialize, Serialize};
+
+use crate::checkpoint::{self, write_atomic};
+use crate::error::NnError;
+use crate::model::{InputShape, Model, ModelSpec};
+use crate::train::{EpochRecord, Select, TrainConfig, TrainState};
+
+/// The burn version this crate is pinned to (`=0.22.1` in Cargo.toml).
+pub const BURN_VERSION: &str = "0.22.1";
+/// Value of `run.json`'s `format` key.
+pub const RUN_FORMAT: &str = "triage-run";
+/// Version of the run directory layout.
+pub const RUN_VERSION: u32 = 1;
+
+/// The model of a run: the preset it came from, if any, and the full spec.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelRef {
+    /// Preset name (`vgg-like`, `resnet20`, ...), `None` for a spec file.
+    pub preset: Option<String>,
+    /// The spec the model was built from.
+    pub spec: ModelSpec,
+}
+
+/// Per-channel normalisation `x' = (x/255 − mean)/std`, fitted on the
+/// training images.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Normalization {
+    /// Mean of every channel, on the [0, 1] scale.
+    pub mean: Vec<f32>,
+    /// Standard deviation of every channel (at least 1e-3).
+    pub std: Vec<f32>,
+}
+
+/// How images were decoded for the model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Preprocess {
+    /// Resize to (width, height); `None` when every image already had the
+    /// input size.
+    pub resize: Option<(u32, u32)>,
+    /// `gray` (1 channel) or `rgb` (3 channels).
+    pub channels: String,
+    /// The normalisation.
+    pub normalize: Normalization,
+}
+
+/// `run.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunMeta {
+    /// Always [`RUN_FORMAT`].
+    pub format: String,
+    /// [`RUN_VERSION`].
+    pub version: u32,
+    /// Version of triage.
+    pub triage_version: String,
+    /// Version of burn.
+    pub burn_version: String,
+    /// Commit triage was built from, if known.
+    pub git_commit: Option<String>,
+    /// Creation time, RFC 3339 UTC.
+    pub created: String,
+    /// The command line.
+    pub command: Vec<String>,
+    /// The training data as given.
+    pub data: String,
+    /// The model.
+    pub model: ModelRef,
+    /// Training settings (flattened: `epochs`, `batch_size`, `seed`,
+    /// `schedule`, `optimizer`, `label_smoothing`, `augment`, `select`,
+    /// `patience`).
+    #[serde(flatten)]
+    pub train: TrainConfig,
+    /// Input shape of the model.
+    pub input: InputShape,
+    /// Class names, in output order.
+    pub classes: Vec<String>,
+    /// Decoding and normalisation.
+    pub preprocess: Preprocess,
+    /// Training images.
+    pub train_size: usize,
+    /// Validation images.
+    pub val_size: usize,
+    /// Where the validation images came from (`val split`, or `10% of
+    /// train, stratified, seed S`).
+    pub val_source: String,
+}
+
+/// `summary.json`: the outcome so far.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// `running`, `completed`, `early_stopped` or `diverged`.
+    pub status: String,
+    /// The selected epoch (1-based).
+    pub best_epoch: Option<usize>,
+    /// Its validation loss.
+    pub best_val_loss: Option<f64>,
+    /// Its validation accuracy.
+    pub best_val_acc: Option<f64>,
+    /// Epochs completed.
+    pub epochs_run: usize,
+    /// The selection metric.
+    pub select: Select,
+    /// The error that ended the run, if any.
+    pub error: Option<String>,
+}
+
+/// A run directory.
+#[derive(Debug, Clone)]
+pub struct RunDir {
+    /// The folder.
+    pub path: PathBuf,
+    /// Its `run.json`.
+    pub meta: RunMeta,
+}
+
+impl RunDir {
+    /// Path of the weights of the selected epoch.
+    pub fn best_checkpoint(&self) -> PathBuf {
+        self.path.join("best.ckpt")
+    }
+
+    /// Path of the checkpoint of the last completed epoch.
+    pub fn last_checkpoint(&self) -> PathBuf {
+        self.path.join("last.ckpt")
+    }
+
+    fn log_path(&self) -> PathBuf {
+        self.path.join("log.jsonl")
+    }
+
+    /// Create the folder (and parents), write `run.json` and an empty log.
+    ///
+    /// # Errors
+    ///
+    /// [`NnError::Io`]; [`NnError::InvalidConfig`] when the folder already
+    /// holds a run and `overwrite` is false.
+    pub fn create(path: &Path, meta: RunMeta, overwrite: bool) -> Result<Self, NnError> {
+        fs::create_dir_all(path).map_err(|e| NnError::io(path, e))?;
+        let run_json = path.join("run.json");
+        if run_json.exists() && !overwrite {
+            return Err(NnError::invalid(
+                "output directory",
+                format!(
+                    "{} already holds a run; pass --resume to continue it or --force to start over",
+                    path.display()
+                ),
+            ));
+        }
+        for stale in ["best.ckpt", "last.ckpt", "summary.json"] {
+            let _ = fs::remove_file(path.join(stale));
+        }
+        let dir = Self {
+            path: path.to_path_buf(),
+            meta,
+        };
+        let json = serde_json::to_vec_pretty(&dir.meta).map_err(|e| NnError::io(&run_json, e))?;
+        write_atomic(&run_json, &json)?;
+        write_atomic(&dir.log_path(), b"")?;
+        Ok(dir)
+    }
+
+    /// Open an existing run directory.
+    ///
+    /// # Errors
+    ///
+    /// [`NnError::Io`] when `run.json` cannot be read, [`NnError::Corrupt`]
+    /// when it is not a triage run.
+    pub fn open(path: &Path) -> Result<Self, NnError> {
+        let run_json = path.join("run.json");
+        let bytes = fs::read(&run_json).map_err(|e| NnError::io(&run_json, e))?;
+        let meta: RunMeta = serde_json::from_slice(&bytes).map_err(|e| NnError::Corrupt {
+            path: run_json.clone(),
+            what: "run.json",
+            reason: e.to_string(),
+        })?;
+        if meta.format != RUN_FORMAT || meta.version != RUN_VERSION {
+            return Err(NnError::Corrupt {
+                path: run_json,
+                what: "run.json",
+                reason: format!(
+                    "format {:?} version {}, expected {RUN_FORMAT:?} version {RUN_VERSION}",
+                    meta.format, meta.version
+                ),
+            });
+        }
+        Ok(Self {
+            path: path.to_path_buf(),
+            meta,
+        })
+    }
+
+    /// Record a finished epoch: append its log line, write `last.ckpt`
+    /// (and `best.ckpt` when `is_best`) and `summary.json`.
+    ///
+    /// # Errors
+    ///
+    /// [`NnError::Io`] when a file cannot be written.
+    pub fn record_epoch(
+        &self,
+        state: &TrainState,
+        model: &Model,
+        optimizer: &ModuleOptimizer,
+        is_best: bool,
+    ) -> Result<(), NnError> {
+        checkpoint::save(&self.last_checkpoint(), state, model, Some(optimizer))?;
+        if is_best {
+            checkpoint::save(&self.best_checkpoint(), state, model, None)?;
+        }
+        if let Some(record) = state.history.last() {
+            self.append_log(record)?;
+        }
+        let status = if state.stopped_early {
+            "early_stopped"
+        } else if state.epochs_done >= self.meta.train.epochs {
+            "completed"
+        } else {
+            "running"
+        };
+        self.write_summary(state, status, None)
+    }
+
+    /// Rewrite `log.jsonl` from a checkpoint's history (on resume).
+    ///
+    /// # Errors
+    ///
+    /// [`NnError::Io`].
+    pub fn rewrite_log(&self, history: &[EpochRecord]) -> Result<(), NnError> {
+        let mut out = Vec::new();
+        for r in history {
+            out.extend(serde_json::to_vec(r).map_err(|e| NnError::io(&self.log_path(), e))?);
+            out.push(b'\n');
+        }
+        write_atomic(&self.log_path(), &out)
+    }
+
+    fn append_log(&self, record: &EpochRecord) -> Result<(), NnError> {
+        let path = self.log_path();
+        let mut line = serde_json::to_vec(record).map_err(|e| NnError::io(&path, e))?;
+        line.push(b'\n');
+        fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .and_then(|mut f| f.write_all(&line))
+            .map_err(|e| NnError::io(&path, e))
+    }
+
+    /// Write `summary.json` with `status` and an optional error message.
+    ///
+    /// # Errors
+    ///
+    /// [`NnError::Io`].
+    pub fn write_summary(
+        &self,
+        state: &TrainState,
+        status: &str,
+        error: Option<String>,
+    ) -> Result<(), NnError> {
+        let summary = Summary {
+            status: status.to_string(),
+            best_epoch: state.best.map(|b| b.epoch),
+            best_val_loss: state.best.and_then(|b| b.val_loss),
+            best_val_acc: state.best.and_then(|b| b.val_acc),
+            epochs_run: state.epochs_done,
+            select: self.meta.train.select,
+            error,
+        };
+        let path = self.path.join("summary.json");
+        let json = serde_json::to_vec_pretty(&summary).map_err(|e| NnError::io(&path, e))?;
+        write_atomic(&path, &json)
+    }
+
+    /// Read the training log.
+    ///
+    /// # Errors
+    ///
+    /// [`NnError::Io`], or [`NnError::Corrupt`] naming the bad line.
+    pub fn read_log(&self) -> Result<Vec<EpochRecord>, NnError> {
+        let path = self.log_path();
+        let text = fs::read_to_string(&path).map_err(|e| NnError::io(&path, e))?;
+        text.lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(i, l)| {
+                serde_json::from_str(l).map_err(|e| NnError::Corrupt {
+                    path: path.clone(),
+                    what: "log.jsonl",
+                    reason: format!("line {}: {e}", i + 1),
+                })
+            })
+            .collect()
+    }
+}
+
+/// The current time as RFC 3339 UTC, e.g. `2026-11-27T20:00:00Z`.
+pub fn utc_now() -> String {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Civil date from days since 1970-01-01 (H. Hinnant, "chrono-compatible
+    // low-level date algorithms").
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
