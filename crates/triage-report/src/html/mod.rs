@@ -36,9 +36,9 @@ th, td { border-bottom: 1px solid var(--line); padding: 3px 10px; text-align: le
 td { font-variant-numeric: tabular-nums; }
 figure { display: inline-block; vertical-align: top; margin: 8px 16px 8px 0; max-width: 100%; }
 figure svg.plot { max-width: 100%; height: auto; display: block; }
-figcaption { color: var(--muted); font-size: 13px; max-width: 600px; }
+figcaption { color: var(--muted); font-size: 13px; width: 0; min-width: 100%; }
 figure.gallery { display: block; }
-figure.gallery figcaption { max-width: none; margin-bottom: 6px; }
+figure.gallery figcaption { width: auto; margin-bottom: 6px; }
 .tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(132px, 1fr)); gap: 8px; }
 .tile { border: 1px solid var(--line); border-radius: 4px; padding: 6px; font-size: 11px; line-height: 1.35; overflow-wrap: anywhere; }
 .tile img { width: 64px; height: 64px; object-fit: contain; image-rendering: pixelated; display: block; margin-bottom: 4px; background: var(--panel); }

@@ -32,12 +32,20 @@ impl Heatmap {
     pub fn render(&self, svg: &mut Svg) -> (f64, f64) {
         let n = self.rows.len().max(1);
         let m = self.columns.len().max(1);
-        let label_space = 100.0;
+        // Room for the longest (truncated) label, about 6.5 px a character.
+        let longest = self
+            .rows
+            .iter()
+            .chain(&self.columns)
+            .map(|l| truncate(l, 14).chars().count())
+            .max()
+            .unwrap_or(1);
+        let label_space = (longest as f64 * 6.5).clamp(24.0, 100.0);
         let cell = (420.0 / n.max(m) as f64).clamp(6.0, 48.0);
         let left = label_space + 20.0;
         let top = 20.0;
         let width = left + cell * m as f64 + 20.0;
-        let height = top + cell * n as f64 + label_space + 10.0;
+        let height = top + cell * n as f64 + label_space * 0.75 + 30.0;
         let annotate = n <= MAX_ANNOTATED && m <= MAX_ANNOTATED;
         let font = (cell * 0.32).clamp(8.0, 12.0);
         for (i, row) in self.values.iter().enumerate() {

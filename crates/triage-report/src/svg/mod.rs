@@ -50,7 +50,7 @@ pub fn render(plot: &Plot, id: &str, title: &str) -> String {
         Plot::Reliability(p) => p.render(&mut svg),
     };
     format!(
-        "<svg id=\"{}\" class=\"plot\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-label=\"{}\" font-family=\"system-ui, sans-serif\" font-size=\"12\"><title>{}</title>{}</svg>",
+        "<svg id=\"{}\" class=\"plot\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-label=\"{}\" font-family=\"system-ui, sans-serif\" font-size=\"12\"><title>{}</title>{}</svg>",
         esc(id),
         esc(title),
         esc(title),
