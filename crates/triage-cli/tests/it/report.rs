@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
-use crate::util::{stderr, stdout, triage};
+use crate::util::{run_ok, stderr, stdout, triage};
 
 /// Every section heading, in report order.
 const SECTIONS: [&str; 7] = [
@@ -37,6 +37,15 @@ const PLOTS: [&str; 15] = [
     "confused-pairs-",
 ];
 
+/// Rules that must fire on the planted fixture and not on the clean one.
+const PLANTED_RULES: [&str; 5] = [
+    "select-on-accuracy",
+    "optimizer-adadelta",
+    "no-lr-schedule",
+    "class-imbalance",
+    "overconfidence",
+];
+
 /// A 2×2 red PNG.
 const PNG: &[u8] = &[
     137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 2, 0, 0, 0, 2, 8, 2, 0,
@@ -44,16 +53,6 @@ const PNG: &[u8] = &[
     192, 196, 192, 192, 192, 192, 192, 0, 0, 13, 4, 1, 8, 125, 113, 202, 102, 0, 0, 0, 0, 73, 69,
     78, 68, 174, 66, 96, 130,
 ];
-
-fn run_ok(args: &[&str]) -> String {
-    let out = triage(args);
-    assert!(
-        out.status.success(),
-        "triage {args:?} failed: {}",
-        stderr(&out)
-    );
-    stdout(&out)
-}
 
 fn write_json(path: &Path, value: &Value) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -131,7 +130,7 @@ fn write_run(dir: &Path, planted: bool) {
     std::fs::write(dir.join("log.jsonl"), log).unwrap();
     write_json(
         &dir.join("summary.json"),
-        &json!({"status": "completed", "best_epoch": if planted { 8 } else { 8 },
+        &json!({"status": "completed", "best_epoch": 8,
                 "best_val_loss": 0.41, "best_val_acc": 0.9, "epochs_run": 8, "select": select}),
     );
 }
@@ -216,13 +215,7 @@ fn report_has_every_section_plot_and_the_planted_findings() {
     // Sections without input say which command fills them.
     assert!(html.contains("triage bayes"));
     let fired = rules(&model);
-    for rule in [
-        "select-on-accuracy",
-        "optimizer-adadelta",
-        "no-lr-schedule",
-        "class-imbalance",
-        "overconfidence",
-    ] {
+    for rule in PLANTED_RULES {
         assert!(
             fired.iter().any(|r| r == rule),
             "{rule} did not fire: {fired:?}"
@@ -259,13 +252,7 @@ fn clean_run_does_not_fire_the_planted_rules() {
     let (_dir, run) = fixture(false);
     let (_, model) = report(&[run.to_str().unwrap()]);
     let fired = rules(&model);
-    for rule in [
-        "select-on-accuracy",
-        "optimizer-adadelta",
-        "no-lr-schedule",
-        "class-imbalance",
-        "overconfidence",
-    ] {
+    for rule in PLANTED_RULES {
         assert!(!fired.iter().any(|r| r == rule), "{rule} fired: {fired:?}");
     }
 }
@@ -331,4 +318,84 @@ fn errors_name_the_input_and_exit_2() {
     );
     assert!(err.contains("hint:"), "{err}");
     let _ = stdout(&out);
+}
+
+/// The size budget: a 10,000-image test set (real 64 px images behind every
+/// row) gives a report under 5 MB.
+#[test]
+fn report_of_ten_thousand_images_stays_under_five_megabytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    run_ok(&[
+        "synth",
+        data.to_str().unwrap(),
+        "--classes",
+        "10",
+        "--per-class",
+        "10",
+        "--size",
+        "64",
+        "--domain",
+        "real-like",
+    ]);
+    let manifest = std::fs::read_to_string(data.join("manifest.csv")).unwrap();
+    let images: Vec<(String, String)> = manifest
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (data.join(f[0]).display().to_string(), f[1].to_string())
+        })
+        .collect();
+    let mut classes: Vec<String> = images.iter().map(|(_, c)| c.clone()).collect();
+    classes.sort();
+    classes.dedup();
+    let k = classes.len();
+    let mut csv = String::from("id,label,path");
+    for c in &classes {
+        csv.push_str(&format!(",p_{c}"));
+    }
+    csv.push('\n');
+    // Deterministic scores: the true class gets most mass in ~75 % of rows.
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1);
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    for i in 0..10_000 {
+        let (path, label) = &images[i % images.len()];
+        let y = classes.iter().position(|c| c == label).unwrap();
+        let hit = if next() < 0.75 {
+            y
+        } else {
+            (y + 1 + i % (k - 1)) % k
+        };
+        let mut w: Vec<f64> = (0..k).map(|_| next() * 0.3).collect();
+        w[hit] += 2.0;
+        let sum: f64 = w.iter().sum();
+        csv.push_str(&format!("{i},{label},{path}"));
+        for v in &w {
+            csv.push_str(&format!(",{}", v / sum));
+        }
+        csv.push('\n');
+    }
+    let predictions = dir.path().join("big.predictions.csv");
+    std::fs::write(&predictions, csv).unwrap();
+    let eval = dir.path().join("big.json");
+    evaluate_to(&predictions, &eval);
+    let html = dir.path().join("big.html");
+    run_ok(&[
+        "report",
+        eval.to_str().unwrap(),
+        "--out",
+        html.to_str().unwrap(),
+    ]);
+    let bytes = std::fs::metadata(&html).unwrap().len();
+    let text = std::fs::read_to_string(&html).unwrap();
+    let thumbnails = text.matches("data:image/png;base64,").count();
+    eprintln!("10k report: {bytes} bytes, {thumbnails} thumbnails");
+    assert_eq!(thumbnails, 24 + 6 * 4, "gallery caps");
+    assert!(bytes < 5 * 1024 * 1024, "report is {bytes} bytes");
 }
