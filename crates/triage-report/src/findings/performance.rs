@@ -153,6 +153,49 @@ fn gap_finding(hi: &NamedEvaluation, lo: &NamedEvaluation) -> Option<Finding> {
 mod tests {
     use super::*;
 
+    fn eval(name: &str, acc: f64, ci: [f64; 2]) -> NamedEvaluation {
+        let mut doc = crate::inputs::EvaluationDoc {
+            n: 500,
+            classes: vec!["a".into(), "b".into()],
+            ..Default::default()
+        };
+        doc.metrics.insert("accuracy".into(), Some(acc));
+        doc.ci.insert("accuracy".into(), Some(ci));
+        NamedEvaluation {
+            name: name.into(),
+            path: "e.json".into(),
+            run: None,
+            doc,
+            predictions: None,
+        }
+    }
+
+    #[test]
+    fn domain_gap_fires_on_a_large_disjoint_drop() {
+        let inputs = ReportInputs {
+            evaluations: vec![
+                eval("synthetic-test", 0.95, [0.93, 0.97]),
+                eval("real-like", 0.60, [0.56, 0.64]),
+            ],
+            ..ReportInputs::default()
+        };
+        let found = domain_gap(&inputs);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].severity, Severity::Critical);
+        assert_eq!(found[0].subject.as_deref(), Some("real-like"));
+        let close = ReportInputs {
+            evaluations: vec![eval("a", 0.95, [0.93, 0.97]), eval("b", 0.90, [0.87, 0.93])],
+            ..ReportInputs::default()
+        };
+        assert!(domain_gap(&close).is_empty());
+        // Only real-like's interval (0.08 wide) is wider than MAX_CI_WIDTH.
+        let wide: Vec<Option<String>> = wide_interval(&inputs)
+            .into_iter()
+            .map(|f| f.subject)
+            .collect();
+        assert_eq!(wide, [Some("real-like".to_string())]);
+    }
+
     #[test]
     fn sample_size_by_normal_approximation() {
         // 1.96² · 0.25 / 0.01² = 9604.

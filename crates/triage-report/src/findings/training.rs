@@ -287,3 +287,63 @@ pub fn optimizer(inputs: &ReportInputs) -> Vec<Finding> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inputs::RunConfig;
+
+    fn run(losses: &[f64], acc: f64) -> ReportInputs {
+        let log = losses
+            .iter()
+            .enumerate()
+            .map(|(i, &l)| EpochRecord {
+                epoch: i as u64 + 1,
+                train_loss: Some(l),
+                train_acc: Some(acc),
+                ..EpochRecord::default()
+            })
+            .collect();
+        ReportInputs {
+            runs: vec![RunDir {
+                name: "r".into(),
+                path: "r".into(),
+                config: RunConfig::default(),
+                log,
+                summary: None,
+            }],
+            ..ReportInputs::default()
+        }
+    }
+
+    fn ids(inputs: &ReportInputs) -> Vec<String> {
+        loss_curve(inputs).into_iter().map(|f| f.id).collect()
+    }
+
+    #[test]
+    fn rising_training_loss_is_divergence() {
+        assert_eq!(ids(&run(&[1.0, 0.5, 0.6, 0.7, 0.9], 0.5)), ["divergence"]);
+        assert_eq!(ids(&run(&[1.0, f64::NAN], 0.5)), ["divergence"]);
+    }
+
+    #[test]
+    fn flat_training_loss_is_a_plateau_unless_already_fit() {
+        assert_eq!(
+            ids(&run(&[2.0, 1.0, 1.0, 1.0, 1.0, 0.999], 0.6)),
+            ["plateau"]
+        );
+        assert!(ids(&run(&[2.0, 1.0, 1.0, 1.0, 1.0, 0.999], 0.99)).is_empty());
+        assert!(ids(&run(&[2.0, 1.5, 1.2, 1.0, 0.8, 0.6], 0.6)).is_empty());
+    }
+
+    #[test]
+    fn sgd_without_momentum_and_no_schedule() {
+        let mut inputs = run(&[1.0], 0.5);
+        inputs.runs[0].config.optimizer = serde_json::json!({"kind": "sgd"});
+        let found: Vec<String> = optimizer(&inputs).into_iter().map(|f| f.id).collect();
+        assert_eq!(found, ["sgd-without-momentum", "no-lr-schedule"]);
+        inputs.runs[0].config.optimizer = serde_json::json!({"kind": "sgd", "momentum": 0.9});
+        inputs.runs[0].config.schedule = serde_json::json!({"kind": "one_cycle"});
+        assert!(optimizer(&inputs).is_empty());
+    }
+}
