@@ -30,6 +30,47 @@ pub enum Command {
     Split(SplitArgs),
     /// Generate a deterministic synthetic image dataset.
     Synth(SynthArgs),
+    /// Write the whole diagnosis as one self-contained HTML page (plus an
+    /// optional JSON model) from run directories, evaluations and profiles.
+    Report(ReportArgs),
+}
+
+/// Arguments of `triage report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Inputs, any mix: a training run directory (`run.json`, `log.jsonl`,
+    /// `summary.json`, optional `profile.json` and `eval/*.json`), an
+    /// evaluation JSON (`triage evaluate --json`, optionally named
+    /// `NAME=eval.json`) or a profile JSON (`triage profile --json`).
+    #[arg(value_name = "INPUT", required = true)]
+    pub inputs: Vec<String>,
+
+    /// Where to write the HTML report.
+    #[arg(long, short = 'o', value_name = "FILE", default_value = "report.html")]
+    pub out: PathBuf,
+
+    /// Also write the report model as JSON to this file.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+
+    /// Title of the report.
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
+
+    /// The predictions file of an evaluation, for the image galleries:
+    /// `NAME=FILE` for the evaluation NAME, or `FILE` for the evaluations
+    /// given on the command line, in order (default: `<eval>.predictions.csv`
+    /// beside the evaluation JSON).
+    #[arg(long, value_name = "[NAME=]FILE")]
+    pub predictions: Vec<String>,
+
+    /// Thumbnails in the top-losses gallery of each evaluation.
+    #[arg(long, default_value_t = 24, value_name = "N")]
+    pub top_losses: usize,
+
+    /// Most-confused class pairs shown per evaluation (4 examples each).
+    #[arg(long, default_value_t = 6, value_name = "N")]
+    pub confused_pairs: usize,
 }
 
 /// Arguments of `triage profile`.

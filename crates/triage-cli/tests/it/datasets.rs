@@ -4,17 +4,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::util::{stderr, stdout, triage};
-
-fn run_ok(args: &[&str]) -> String {
-    let out = triage(args);
-    assert!(
-        out.status.success(),
-        "triage {args:?} failed: {}",
-        stderr(&out)
-    );
-    stdout(&out)
-}
+use crate::util::{run_ok, stderr, triage};
 
 fn profile_json(data: &Path, cache: &Path) -> Value {
     let text = run_ok(&[

@@ -2,4 +2,5 @@
 
 mod datasets;
 mod evaluate;
+mod report;
 mod util;

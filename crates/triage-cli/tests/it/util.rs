@@ -20,6 +20,17 @@ pub(crate) fn triage(args: &[&str]) -> Output {
         .expect("failed to start triage")
 }
 
+/// Run `triage` with the arguments, assert success, return stdout.
+pub(crate) fn run_ok(args: &[&str]) -> String {
+    let out = triage(args);
+    assert!(
+        out.status.success(),
+        "triage {args:?} failed: {}",
+        stderr(&out)
+    );
+    stdout(&out)
+}
+
 /// Stdout as text.
 pub(crate) fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

@@ -1,0 +1,42 @@
+//! `triage report`: the whole diagnosis as one HTML page.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use triage_report::terminal::write_summary;
+use triage_report::{build_report, load_inputs, render_html, InputSpec, ReportOptions};
+
+use crate::args::ReportArgs;
+
+/// Run `triage report`.
+pub fn run(args: &ReportArgs) -> Result<ExitCode> {
+    let specs: Vec<InputSpec> = args.inputs.iter().map(|s| InputSpec::parse(s)).collect();
+    let predictions: Vec<InputSpec> = args
+        .predictions
+        .iter()
+        .map(|s| InputSpec::parse(s))
+        .collect();
+    let inputs = load_inputs(&specs, &predictions).context("failed to read the report inputs")?;
+    let options = ReportOptions {
+        title: args.title.clone(),
+        top_losses: args.top_losses,
+        confused_pairs: args.confused_pairs,
+        ..ReportOptions::default()
+    };
+    let report = build_report(&inputs, &options).context("failed to build the report")?;
+    let html = render_html(&report);
+    std::fs::write(&args.out, &html)
+        .with_context(|| format!("failed to write the report to `{}`", args.out.display()))?;
+    if let Some(path) = &args.json {
+        let text =
+            serde_json::to_string_pretty(&report).context("failed to serialise the report")?;
+        std::fs::write(path, text + "\n")
+            .with_context(|| format!("failed to write the report model to `{}`", path.display()))?;
+    }
+    let mut out = std::io::stdout().lock();
+    write_summary(&mut out, &report, &args.out, html.len())
+        .context("failed to write the summary")?;
+    out.flush().context("failed to write output")?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,213 @@
+//! The findings engine: rules read the inputs and each returns findings —
+//! a severity, the evidence (the numbers) and a concrete fix — ranked by
+//! severity and then by a score the rule gives.
+//!
+//! A rule is a plain function `fn(&ReportInputs) -> Vec<Finding>`
+//! registered in [`RULES`]; later checks (Bayes error, shift, lint) add
+//! their rules to that table. Each threshold is a named constant with its
+//! reason in its doc comment.
+
+pub mod calibration;
+pub mod data;
+pub mod performance;
+pub mod training;
+
+use serde::Serialize;
+
+use crate::inputs::ReportInputs;
+use crate::model::{KeyValue, SectionKind};
+
+/// How much a finding matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// The numbers cannot be trusted, or the model is broken.
+    Critical,
+    /// A likely cause of lost accuracy or of a misleading claim.
+    Warning,
+    /// Worth knowing.
+    Info,
+}
+
+impl Severity {
+    /// Lower-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Critical => "critical",
+            Self::Warning => "warning",
+            Self::Info => "info",
+        }
+    }
+}
+
+/// One finding.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Finding {
+    /// Rule id (kebab-case, stable).
+    pub id: String,
+    /// Severity.
+    pub severity: Severity,
+    /// One-line statement.
+    pub title: String,
+    /// The evidence, in words with the numbers.
+    pub evidence: String,
+    /// The evidence as key/values.
+    pub values: Vec<KeyValue>,
+    /// A concrete action.
+    pub fix: String,
+    /// The section it belongs to.
+    pub section: SectionKind,
+    /// The run, evaluation or profile it is about.
+    pub subject: Option<String>,
+    /// Rank within a severity (higher first), given by the rule.
+    pub score: f64,
+}
+
+impl Finding {
+    /// A finding without key/values, subject or score.
+    pub fn new(
+        id: &str,
+        severity: Severity,
+        section: SectionKind,
+        title: impl Into<String>,
+        evidence: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Self {
+        Self {
+            id: id.to_string(),
+            severity,
+            title: title.into(),
+            evidence: evidence.into(),
+            values: Vec::new(),
+            fix: fix.into(),
+            section,
+            subject: None,
+            score: 0.0,
+        }
+    }
+
+    /// Set the subject.
+    pub fn about(mut self, subject: &str) -> Self {
+        self.subject = Some(subject.to_string());
+        self
+    }
+
+    /// Set the score.
+    pub fn scored(mut self, score: f64) -> Self {
+        self.score = score;
+        self
+    }
+
+    /// Add a key/value of evidence.
+    pub fn with(mut self, key: &str, value: impl ToString) -> Self {
+        self.values.push(KeyValue::new(key, value.to_string()));
+        self
+    }
+}
+
+/// A rule: an id, what it checks, and the check.
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    /// Id of the findings it makes (a prefix when it makes several kinds).
+    pub id: &'static str,
+    /// What it checks, for the README and `--help`.
+    pub description: &'static str,
+    /// The check.
+    pub check: fn(&ReportInputs) -> Vec<Finding>,
+}
+
+/// Every rule, in no particular order (findings are ranked afterwards).
+pub static RULES: &[Rule] = &[
+    Rule {
+        id: "class-imbalance",
+        description: "largest/smallest class count in the profile",
+        check: data::class_imbalance,
+    },
+    Rule {
+        id: "leakage",
+        description:
+            "exact or near duplicates shared between splits; duplicates with conflicting labels",
+        check: data::leakage,
+    },
+    Rule {
+        id: "sorted-order",
+        description: "labels sorted or blocked in file order",
+        check: data::sorted_order,
+    },
+    Rule {
+        id: "select-on-accuracy",
+        description: "checkpoint selected on validation accuracy",
+        check: training::select_on_accuracy,
+    },
+    Rule {
+        id: "overconfidence",
+        description: "validation loss rising while validation accuracy rises",
+        check: training::overconfidence,
+    },
+    Rule {
+        id: "loss-curve",
+        description: "divergence (NaN or rising training loss) or plateau (flat training loss)",
+        check: training::loss_curve,
+    },
+    Rule {
+        id: "optimizer",
+        description: "Adadelta, SGD without momentum, or a constant learning rate",
+        check: training::optimizer,
+    },
+    Rule {
+        id: "miscalibration",
+        description: "expected calibration error above the threshold",
+        check: calibration::miscalibration,
+    },
+    Rule {
+        id: "wide-interval",
+        description: "accuracy interval too wide to support claims",
+        check: performance::wide_interval,
+    },
+    Rule {
+        id: "domain-gap",
+        description: "accuracy of one evaluation far below another of the same model",
+        check: performance::domain_gap,
+    },
+];
+
+/// Run every rule and rank the findings: severity first, then score
+/// (higher first), then id for a stable order.
+pub fn run_rules(inputs: &ReportInputs) -> Vec<Finding> {
+    let mut all: Vec<Finding> = RULES.iter().flat_map(|r| (r.check)(inputs)).collect();
+    all.sort_by(|a, b| {
+        a.severity
+            .cmp(&b.severity)
+            .then(b.score.total_cmp(&a.score))
+            .then(a.id.cmp(&b.id))
+    });
+    all
+}
+
+/// `x` as a percentage with one decimal.
+pub(crate) fn pct(x: f64) -> String {
+    format!("{:.1} %", 100.0 * x)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_ids_are_unique() {
+        let mut ids: Vec<&str> = RULES.iter().map(|r| r.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), RULES.len());
+    }
+
+    #[test]
+    fn no_inputs_no_findings() {
+        assert!(run_rules(&ReportInputs::default()).is_empty());
+    }
+
+    #[test]
+    fn severity_orders_critical_first() {
+        assert!(Severity::Critical < Severity::Warning && Severity::Warning < Severity::Info);
+    }
+}

@@ -1,0 +1,258 @@
+//! What a report is made from: training run directories, evaluation
+//! documents and dataset profiles, read leniently from disk.
+//!
+//! [`load_inputs`] takes any mix of paths, each detected by what it is: a
+//! directory is a run (`run.json`), a JSON document with `profile_version`
+//! is a profile, one with `metrics` and `classes` an evaluation. An
+//! evaluation may be named (`synthetic-test=eval.json`); its predictions
+//! file (for the image galleries) is `--predictions`, else
+//! `<stem>.predictions.csv` beside it.
+
+pub mod evaluation;
+pub mod profile;
+pub mod run;
+
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::error::ReportError;
+pub use evaluation::EvaluationDoc;
+pub use profile::ProfileDoc;
+pub use run::{EpochRecord, RunConfig, RunDir, RunSummary};
+
+/// Everything a report is assembled from.
+#[derive(Debug, Clone, Default)]
+pub struct ReportInputs {
+    /// Training runs, in the order given.
+    pub runs: Vec<RunDir>,
+    /// Evaluations (given directly, or found in a run's `eval/`).
+    pub evaluations: Vec<NamedEvaluation>,
+    /// Dataset profiles (given directly, or a run's `profile.json`).
+    pub profiles: Vec<NamedProfile>,
+}
+
+/// An evaluation document with its name and origin.
+#[derive(Debug, Clone)]
+pub struct NamedEvaluation {
+    /// Display name (`synthetic-test`, or `<run>/<name>` for a run's).
+    pub name: String,
+    /// The JSON file.
+    pub path: PathBuf,
+    /// The run it belongs to, if it came from a run directory.
+    pub run: Option<String>,
+    /// The document.
+    pub doc: EvaluationDoc,
+    /// The predictions file it was computed from, if known (galleries).
+    pub predictions: Option<PathBuf>,
+}
+
+impl NamedEvaluation {
+    /// Read `path` as an evaluation named `name`; picks up
+    /// `<stem>.predictions.csv` beside it.
+    ///
+    /// # Errors
+    /// Unreadable or invalid JSON.
+    pub fn read(name: String, path: &Path, run: Option<String>) -> Result<Self, ReportError> {
+        let doc = read_json(path, "evaluation")?;
+        Ok(Self::new(name, path, run, doc))
+    }
+
+    fn new(name: String, path: &Path, run: Option<String>, doc: EvaluationDoc) -> Self {
+        let beside = path.with_extension("predictions.csv");
+        Self {
+            name,
+            path: path.to_path_buf(),
+            run,
+            doc,
+            predictions: beside.is_file().then_some(beside),
+        }
+    }
+}
+
+/// A profile document with its name.
+#[derive(Debug, Clone)]
+pub struct NamedProfile {
+    /// Display name (file stem, or the run's name).
+    pub name: String,
+    /// The JSON file.
+    pub path: PathBuf,
+    /// The document.
+    pub doc: ProfileDoc,
+}
+
+/// One command-line input: `[NAME=]PATH`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputSpec {
+    /// Explicit name, if given.
+    pub name: Option<String>,
+    /// The path.
+    pub path: PathBuf,
+}
+
+impl InputSpec {
+    /// Parse `NAME=PATH` or `PATH`. A `=` counts as a separator only when
+    /// the whole string is not an existing path and the name has no `/`.
+    pub fn parse(text: &str) -> Self {
+        if !Path::new(text).exists() {
+            if let Some((name, path)) = text.split_once('=') {
+                if !name.is_empty() && !name.contains('/') {
+                    return Self {
+                        name: Some(name.to_string()),
+                        path: PathBuf::from(path),
+                    };
+                }
+            }
+        }
+        Self {
+            name: None,
+            path: PathBuf::from(text),
+        }
+    }
+}
+
+/// Read every input. `predictions` (`[NAME=]PATH`) attaches predictions
+/// files to evaluations: by name, or unnamed ones in order to the
+/// evaluations given directly.
+///
+/// # Errors
+/// Any unreadable or unrecognised input; `predictions` that match no
+/// evaluation.
+pub fn load_inputs(
+    specs: &[InputSpec],
+    predictions: &[InputSpec],
+) -> Result<ReportInputs, ReportError> {
+    let mut inputs = ReportInputs::default();
+    let mut direct = Vec::new();
+    for spec in specs {
+        let stem = || {
+            spec.path.file_stem().map_or_else(
+                || spec.path.display().to_string(),
+                |s| s.to_string_lossy().into_owned(),
+            )
+        };
+        if spec.path.is_dir() {
+            let (mut run, profile, evals) = run::read_run_dir(&spec.path)?;
+            if let Some(name) = &spec.name {
+                run.name.clone_from(name);
+            }
+            if let Some(value) = profile {
+                let doc = from_value(&spec.path.join("profile.json"), value, "profile")?;
+                inputs.profiles.push(NamedProfile {
+                    name: run.name.clone(),
+                    path: spec.path.join("profile.json"),
+                    doc,
+                });
+            }
+            inputs.evaluations.extend(evals);
+            inputs.runs.push(run);
+            continue;
+        }
+        let value: Value = read_json(&spec.path, "JSON")?;
+        let name = spec.name.clone().unwrap_or_else(stem);
+        if value.get("profile_version").is_some() {
+            let doc = from_value(&spec.path, value, "profile")?;
+            inputs.profiles.push(NamedProfile {
+                name,
+                path: spec.path.clone(),
+                doc,
+            });
+        } else if value.get("metrics").is_some() && value.get("classes").is_some() {
+            let doc = from_value(&spec.path, value, "evaluation")?;
+            direct.push(inputs.evaluations.len());
+            inputs
+                .evaluations
+                .push(NamedEvaluation::new(name, &spec.path, None, doc));
+        } else {
+            return Err(ReportError::UnknownDocument {
+                path: spec.path.clone(),
+            });
+        }
+    }
+    unique_names(&mut inputs);
+    let mut unnamed = direct.into_iter();
+    for p in predictions {
+        let target = match &p.name {
+            Some(name) => inputs.evaluations.iter().position(|e| &e.name == name),
+            None => unnamed.next(),
+        };
+        let Some(i) = target else {
+            return Err(ReportError::Usage(format!(
+                "--predictions `{}` matches no evaluation given on the command line",
+                p.path.display()
+            )));
+        };
+        inputs.evaluations[i].predictions = Some(p.path.clone());
+    }
+    Ok(inputs)
+}
+
+/// Make evaluation and run names unique by appending ` (2)`, ` (3)`, ….
+fn unique_names(inputs: &mut ReportInputs) {
+    fn dedup<'a>(names: impl Iterator<Item = &'a mut String>) {
+        let mut seen: Vec<String> = Vec::new();
+        for name in names {
+            let base = name.clone();
+            let mut k = 2;
+            while seen.contains(name) {
+                *name = format!("{base} ({k})");
+                k += 1;
+            }
+            seen.push(name.clone());
+        }
+    }
+    dedup(inputs.evaluations.iter_mut().map(|e| &mut e.name));
+    dedup(inputs.runs.iter_mut().map(|r| &mut r.name));
+    dedup(inputs.profiles.iter_mut().map(|p| &mut p.name));
+}
+
+/// Read and parse one JSON file.
+pub(crate) fn read_json<T: DeserializeOwned>(
+    path: &Path,
+    what: &'static str,
+) -> Result<T, ReportError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ReportError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    serde_json::from_str(&text).map_err(|source| ReportError::Json {
+        path: path.to_path_buf(),
+        what,
+        source,
+    })
+}
+
+fn from_value<T: DeserializeOwned>(
+    path: &Path,
+    value: Value,
+    what: &'static str,
+) -> Result<T, ReportError> {
+    serde_json::from_value(value).map_err(|source| ReportError::Json {
+        path: path.to_path_buf(),
+        what,
+        source,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn input_spec_splits_names() {
+        let s = InputSpec::parse("real-like=/nonexistent/e.json");
+        assert_eq!(s.name.as_deref(), Some("real-like"));
+        assert_eq!(s.path, PathBuf::from("/nonexistent/e.json"));
+        assert_eq!(InputSpec::parse("a/b=c.json").name, None);
+    }
+
+    #[test]
+    fn unknown_json_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.json");
+        std::fs::write(&p, r#"{"hello": 1}"#).unwrap();
+        let err = load_inputs(&[InputSpec::parse(p.to_str().unwrap())], &[]).unwrap_err();
+        assert!(matches!(err, ReportError::UnknownDocument { .. }));
+    }
+}
