@@ -33,6 +33,15 @@ pub enum Command {
     /// Write the whole diagnosis as one self-contained HTML page (plus an
     /// optional JSON model) from run directories, evaluations and profiles.
     Report(ReportArgs),
+    /// Train a model (presets or a spec file) and write a run directory
+    /// with its log and checkpoints.
+    Train(crate::train_args::TrainArgs),
+    /// Write predictions (the `evaluate` format) and embeddings of a
+    /// trained run on any dataset.
+    Predict(crate::train_args::PredictArgs),
+    /// Learning-rate range test: loss against an exponential ramp, with
+    /// suggested rates.
+    LrFind(crate::train_args::LrFindArgs),
 }
 
 /// Arguments of `triage report`.

@@ -4,4 +4,6 @@
 pub mod args;
 pub mod commands;
 pub mod evaluation;
+pub mod image_data;
 pub mod summary;
+pub mod train_args;

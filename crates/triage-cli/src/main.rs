@@ -19,6 +19,9 @@ fn main() -> ExitCode {
         Command::Split(args) => commands::split::run(&args),
         Command::Synth(args) => commands::synth::run(&args),
         Command::Report(args) => commands::report::run(&args),
+        Command::Train(args) => commands::train::run(&args),
+        Command::Predict(args) => commands::predict::run(&args),
+        Command::LrFind(args) => commands::lr_find::run(&args),
     };
     match result {
         Ok(code) => code,

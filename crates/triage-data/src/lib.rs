@@ -31,6 +31,7 @@ pub mod dataset;
 pub mod decode;
 pub mod error;
 pub mod image;
+pub mod npy_write;
 pub mod predictions;
 pub mod profile;
 pub mod split;

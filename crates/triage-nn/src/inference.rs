@@ -59,11 +59,7 @@ pub fn run(
     embeddings: bool,
 ) -> Result<Outputs, NnError> {
     let eval = model.valid();
-    let device = eval
-        .devices()
-        .into_iter()
-        .next()
-        .unwrap_or_default();
+    let device = eval.devices().into_iter().next().unwrap_or_default();
     let d = set.shape.len();
     let n = set.len();
     let mut logits = Vec::new();

@@ -1,11 +1,14 @@
 //! One module per subcommand; each exposes `run(&Args) -> Result<ExitCode>`.
 
 pub mod evaluate;
+pub mod lr_find;
+pub mod predict;
 pub mod profile;
 pub mod progress;
 pub mod report;
 pub mod split;
 pub mod synth;
+pub mod train;
 
 /// A hint for errors whose fix is known, printed after the error.
 pub fn hint_for(err: &anyhow::Error) -> Option<String> {
@@ -13,10 +16,27 @@ pub fn hint_for(err: &anyhow::Error) -> Option<String> {
         let predictions = cause.downcast_ref::<triage_data::PredictionsError>();
         let dataset = cause.downcast_ref::<triage_data::dataset::DatasetError>();
         let report = cause.downcast_ref::<triage_report::ReportError>();
+        if let Some(nn) = cause.downcast_ref::<triage_nn::NnError>() {
+            return nn_hint(nn).map(str::to_string);
+        }
         predictions
             .and_then(|e| e.hint())
             .or_else(|| dataset.and_then(|e| e.hint()))
             .or_else(|| report.and_then(|e| e.hint()))
             .map(str::to_string)
     })
+}
+
+/// A hint for training errors.
+fn nn_hint(err: &triage_nn::NnError) -> Option<&'static str> {
+    use triage_nn::NnError;
+    match err {
+        NnError::Diverged { .. } => Some(
+            "lower the learning rate (try `triage lr-find` for a good one), or add a warmup (--schedule cosine / one-cycle)",
+        ),
+        NnError::Corrupt { .. } => Some("the run directory is damaged; train again with --force"),
+        NnError::InvalidConfig { what: "output directory", .. } => None,
+        NnError::InvalidConfig { .. } => Some("see `triage train --help` for the valid values"),
+        _ => None,
+    }
 }

@@ -3,4 +3,5 @@
 mod datasets;
 mod evaluate;
 mod report;
+mod train;
 mod util;

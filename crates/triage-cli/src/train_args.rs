@@ -1,0 +1,394 @@
+//! Arguments of the training verbs (`train`, `lr-find`, `predict`) and
+//! their translation into triage-nn settings.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, ValueEnum};
+use triage_nn::zoo::{preset, preset_names};
+use triage_nn::{Augment, ModelSpec, OptimizerSpec, Schedule, Select};
+
+/// Which data to train on and how to decode it.
+#[derive(Debug, Args, Clone)]
+pub struct DataArgs {
+    /// Training data: an image folder, a CSV manifest, MNIST IDX files or
+    /// CIFAR binary batches (whatever `triage profile` reads). Its `train`
+    /// split (or every item without a split) trains; its `val` split
+    /// validates.
+    #[arg(value_name = "DATA")]
+    pub data: PathBuf,
+
+    /// Without a `val` split, hold out this stratified fraction of the
+    /// training items for validation (0 = no validation: then the last
+    /// epoch is selected and nothing can be early-stopped).
+    #[arg(long, default_value_t = 0.1, value_name = "F")]
+    pub val_fraction: f64,
+
+    /// Input size `HxW` (e.g. `32x32`); images of another size are resized
+    /// (bilinear). Default: the most common size of the training images.
+    #[arg(long, value_name = "HxW", value_parser = parse_size)]
+    pub size: Option<(u32, u32)>,
+
+    /// Train on at most this many training images (a stratified subset,
+    /// chosen with the seed; for quick experiments).
+    #[arg(long, value_name = "N")]
+    pub max_train: Option<usize>,
+}
+
+/// Model and optimisation settings shared by `train` and `lr-find`.
+#[derive(Debug, Args, Clone)]
+pub struct ModelArgs {
+    /// Model: a preset name or a spec file (`.json` or `.toml`, fields of
+    /// `triage_nn::ModelSpec`: kind, widths, blocks, norm, dropout,
+    /// block_dropout, halve_after_pool, cardinality, bottleneck_width,
+    /// stem).
+    #[arg(long, default_value = "resnet20", value_name = "PRESET|FILE")]
+    pub model: String,
+
+    /// Optimizer: `nesterov` is SGD with Nesterov momentum.
+    #[arg(long, value_enum, default_value_t = OptimizerName::Nesterov)]
+    pub optimizer: OptimizerName,
+
+    /// Momentum of `sgd`/`nesterov`.
+    #[arg(long, default_value_t = 0.9, value_name = "MU")]
+    pub momentum: f64,
+
+    /// Use Nesterov momentum with `--optimizer sgd` (same as `--optimizer
+    /// nesterov`).
+    #[arg(long)]
+    pub nesterov: bool,
+
+    /// Weight decay: L2 for SGD (default 5e-4), decoupled for AdamW
+    /// (default 1e-2); ignored by Adam, RMSprop and Adadelta.
+    #[arg(long, value_name = "L")]
+    pub weight_decay: Option<f64>,
+
+    /// Seed of the initial weights, shuffling, augmentation and dropout.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+
+    /// Minibatch size.
+    #[arg(long, default_value_t = 128, value_name = "N")]
+    pub batch_size: usize,
+}
+
+/// The optimizers of `--optimizer`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OptimizerName {
+    /// SGD (momentum `--momentum`, add `--nesterov` for Nesterov).
+    Sgd,
+    /// SGD with Nesterov momentum.
+    Nesterov,
+    /// Adam.
+    Adam,
+    /// AdamW (decoupled weight decay).
+    Adamw,
+    /// RMSprop.
+    Rmsprop,
+    /// Adadelta (use lr 1.0, PyTorch's default).
+    Adadelta,
+}
+
+/// The schedules of `--schedule`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScheduleName {
+    /// Constant learning rate `--lr`.
+    Constant,
+    /// `--lr` × `--gamma` every `--step-epochs` epochs.
+    Step,
+    /// Linear warmup (`--warmup-epochs`) then cosine to 0.
+    Cosine,
+    /// One-cycle with peak `--lr` (PyTorch OneCycleLR defaults).
+    OneCycle,
+    /// Linear decay from `--lr` to 0.
+    Linear,
+}
+
+/// The selection metric of `--select`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SelectName {
+    /// Lowest validation loss (recommended).
+    Loss,
+    /// Highest validation accuracy (recorded; the report flags it).
+    Accuracy,
+}
+
+/// Arguments of `triage train`.
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Data.
+    #[command(flatten)]
+    pub data: DataArgs,
+
+    /// Model and optimizer.
+    #[command(flatten)]
+    pub model: ModelArgs,
+
+    /// The run directory to write (`run.json`, `log.jsonl`,
+    /// `summary.json`, `best.ckpt`, `last.ckpt`).
+    #[arg(long, short = 'o', value_name = "RUN_DIR")]
+    pub out: PathBuf,
+
+    /// Passes over the training set.
+    #[arg(long, default_value_t = 30, value_name = "N")]
+    pub epochs: usize,
+
+    /// Learning rate (the peak for one-cycle and cosine). Default: 0.1 for
+    /// SGD, 1e-3 for Adam/AdamW/RMSprop, 1.0 for Adadelta.
+    #[arg(long, value_name = "LR")]
+    pub lr: Option<f64>,
+
+    /// Learning-rate schedule.
+    #[arg(long, value_enum, default_value_t = ScheduleName::OneCycle)]
+    pub schedule: ScheduleName,
+
+    /// `cosine`: warmup length in epochs.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub warmup_epochs: usize,
+
+    /// `step`: epochs between decays.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub step_epochs: usize,
+
+    /// `step`: decay factor.
+    #[arg(long, default_value_t = 0.1)]
+    pub gamma: f64,
+
+    /// Model selection metric.
+    #[arg(long, value_enum, default_value_t = SelectName::Loss)]
+    pub select: SelectName,
+
+    /// Stop after this many epochs without a better validation metric.
+    #[arg(long, value_name = "N")]
+    pub patience: Option<usize>,
+
+    /// Label smoothing ε (0 = off).
+    #[arg(long, default_value_t = 0.0, value_name = "EPS")]
+    pub label_smoothing: f64,
+
+    /// Random-crop padding in pixels (default: side/8, i.e. 4 for 32×32;
+    /// 0 = off).
+    #[arg(long, value_name = "PX")]
+    pub crop_padding: Option<usize>,
+
+    /// Random horizontal flips (default: on for colour images, off for
+    /// gray ones such as digits).
+    #[arg(long, overrides_with = "no_flip")]
+    pub flip: bool,
+
+    /// No random horizontal flips.
+    #[arg(long)]
+    pub no_flip: bool,
+
+    /// Cutout square side in pixels (0 = off).
+    #[arg(long, default_value_t = 0, value_name = "PX")]
+    pub cutout: usize,
+
+    /// Continue the interrupted run in `--out` from its last checkpoint.
+    #[arg(long, conflicts_with = "force")]
+    pub resume: bool,
+
+    /// Overwrite a run already in `--out`.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Do not draw progress bars.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+/// Arguments of `triage lr-find`.
+#[derive(Debug, Args)]
+pub struct LrFindArgs {
+    /// Data.
+    #[command(flatten)]
+    pub data: DataArgs,
+
+    /// Model and optimizer.
+    #[command(flatten)]
+    pub model: ModelArgs,
+
+    /// Folder for `lr_find.csv` (lr, loss, smoothed) and `lr_find.json`.
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// First learning rate.
+    #[arg(long, default_value_t = 1e-7)]
+    pub start_lr: f64,
+
+    /// Last learning rate.
+    #[arg(long, default_value_t = 10.0)]
+    pub end_lr: f64,
+
+    /// Number of steps.
+    #[arg(long, default_value_t = 100)]
+    pub steps: usize,
+
+    /// Print the result as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `triage predict`.
+#[derive(Debug, Args)]
+pub struct PredictArgs {
+    /// A run directory written by `triage train`.
+    #[arg(value_name = "RUN_DIR")]
+    pub run: PathBuf,
+
+    /// Data to predict (any format `triage profile` reads; class names must
+    /// be among the run's classes).
+    #[arg(value_name = "DATA")]
+    pub data: PathBuf,
+
+    /// Output folder: `predictions.csv`, `embeddings.npy`, `predict.json`.
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Only the items of this split (`train`, `val`, `test`).
+    #[arg(long, value_name = "SPLIT")]
+    pub split: Option<String>,
+
+    /// Which checkpoint: the selected epoch (`best`) or the last one.
+    #[arg(long, default_value = "best", value_parser = ["best", "last"])]
+    pub checkpoint: String,
+
+    /// Inference batch size.
+    #[arg(long, default_value_t = 256)]
+    pub batch_size: usize,
+}
+
+/// Parse `HxW` (or a single number for a square).
+fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let parse = |v: &str| {
+        v.trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|&x| x > 0)
+            .ok_or_else(|| format!("expected HxW such as 32x32, got {s:?}"))
+    };
+    match s.split_once(['x', 'X']) {
+        Some((h, w)) => Ok((parse(h)?, parse(w)?)),
+        None => parse(s).map(|v| (v, v)),
+    }
+}
+
+impl ModelArgs {
+    /// The model spec and, for a preset, its name.
+    ///
+    /// # Errors
+    ///
+    /// An unknown preset or an unreadable/invalid spec file.
+    pub fn spec(&self) -> Result<(ModelSpec, Option<String>)> {
+        if let Some(spec) = preset(&self.model) {
+            return Ok((spec, Some(self.model.clone())));
+        }
+        let path = Path::new(&self.model);
+        if !path.exists() {
+            bail!(
+                "unknown model {:?}: not a preset ({}) and no such spec file",
+                self.model,
+                preset_names()
+            );
+        }
+        let text =
+            fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let spec: ModelSpec = if path.extension().is_some_and(|e| e == "toml") {
+            toml::from_str(&text)
+                .with_context(|| format!("{}: invalid model spec", path.display()))?
+        } else {
+            serde_json::from_str(&text)
+                .with_context(|| format!("{}: invalid model spec", path.display()))?
+        };
+        spec.validate()
+            .with_context(|| format!("{}: invalid model spec", path.display()))?;
+        Ok((spec, None))
+    }
+
+    /// The optimizer spec (weight decay defaults: SGD 5e-4, AdamW 1e-2).
+    pub fn optimizer(&self) -> OptimizerSpec {
+        match self.optimizer {
+            OptimizerName::Sgd | OptimizerName::Nesterov => OptimizerSpec::Sgd {
+                momentum: self.momentum,
+                nesterov: self.optimizer == OptimizerName::Nesterov || self.nesterov,
+                weight_decay: self.weight_decay.unwrap_or(5e-4),
+            },
+            OptimizerName::Adam => OptimizerSpec::Adam,
+            OptimizerName::Adamw => OptimizerSpec::AdamW {
+                weight_decay: self.weight_decay.unwrap_or(1e-2),
+            },
+            OptimizerName::Rmsprop => OptimizerSpec::RmsProp,
+            OptimizerName::Adadelta => OptimizerSpec::Adadelta,
+        }
+    }
+
+    /// The default learning rate of the optimizer.
+    pub fn default_lr(&self) -> f64 {
+        match self.optimizer {
+            OptimizerName::Sgd | OptimizerName::Nesterov => 0.1,
+            OptimizerName::Adam | OptimizerName::Adamw | OptimizerName::Rmsprop => 1e-3,
+            OptimizerName::Adadelta => 1.0,
+        }
+    }
+}
+
+impl TrainArgs {
+    /// The schedule, with epoch counts turned into steps.
+    pub fn schedule(&self, batches_per_epoch: usize) -> Schedule {
+        let lr = self.lr.unwrap_or_else(|| self.model.default_lr());
+        match self.schedule {
+            ScheduleName::Constant => Schedule::Constant { lr },
+            ScheduleName::Step => Schedule::Step {
+                lr,
+                step_size: (self.step_epochs * batches_per_epoch).max(1),
+                gamma: self.gamma,
+            },
+            ScheduleName::Cosine => Schedule::CosineWithWarmup {
+                lr,
+                warmup_steps: self.warmup_epochs * batches_per_epoch,
+                min_lr: 0.0,
+            },
+            ScheduleName::OneCycle => Schedule::OneCycle { max_lr: lr },
+            ScheduleName::Linear => Schedule::LinearDecay { lr },
+        }
+    }
+
+    /// The augmentation for images of `side` pixels (the smaller side)
+    /// and `channels` channels.
+    pub fn augment(&self, side: usize, channels: usize) -> Augment {
+        let flip = if self.flip {
+            true
+        } else if self.no_flip {
+            false
+        } else {
+            channels == 3
+        };
+        Augment {
+            crop_padding: self.crop_padding.unwrap_or(side / 8),
+            flip,
+            cutout: self.cutout,
+        }
+    }
+
+    /// The selection metric.
+    pub fn select(&self) -> Select {
+        match self.select {
+            SelectName::Loss => Select::Loss,
+            SelectName::Accuracy => Select::Accuracy,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse() {
+        assert_eq!(parse_size("32x28"), Ok((32, 28)));
+        assert_eq!(parse_size("64"), Ok((64, 64)));
+        assert!(parse_size("0x3").is_err());
+        assert!(parse_size("big").is_err());
+    }
+}

@@ -1,0 +1,253 @@
+//! `triage train`, `triage predict` and `triage lr-find` end to end on a
+//! small synthetic dataset.
+
+use std::fs;
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::util::{run_ok, stderr, triage};
+
+/// 3 classes × 24 images of 16×16 with train/val/test splits.
+fn synth(dir: &Path) -> String {
+    let out = dir.join("syn");
+    run_ok(&[
+        "synth",
+        out.to_str().unwrap(),
+        "--classes",
+        "3",
+        "--per-class",
+        "24",
+        "--size",
+        "16",
+        "--seed",
+        "3",
+        "--val",
+        "0.25",
+        "--test",
+        "0.25",
+    ]);
+    out.join("manifest.csv").display().to_string()
+}
+
+fn json(path: &Path) -> Value {
+    serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn train_predict_evaluate_and_resume() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = synth(tmp.path());
+    let run = tmp.path().join("run");
+    let run_s = run.to_str().unwrap();
+    let spec = tmp.path().join("tiny.toml");
+    fs::write(
+        &spec,
+        "kind = \"vgg\"\nwidths = [8, 16]\nblocks = [1, 1]\nblock_dropout = 0.1\nhalve_after_pool = false\n",
+    )
+    .unwrap();
+    let out = run_ok(&[
+        "train",
+        &data,
+        "--model",
+        spec.to_str().unwrap(),
+        "--optimizer",
+        "nesterov",
+        "--epochs",
+        "3",
+        "--batch-size",
+        "16",
+        "--select",
+        "accuracy",
+        "--cutout",
+        "4",
+        "--label-smoothing",
+        "0.1",
+        "--out",
+        run_s,
+        "--no-progress",
+    ]);
+    assert!(out.contains("status: completed"), "{out}");
+
+    // run.json records what a reviewer needs.
+    let meta = json(&run.join("run.json"));
+    assert_eq!(meta["format"], "triage-run");
+    assert_eq!(meta["select"], "accuracy");
+    assert_eq!(meta["seed"], 0);
+    assert_eq!(meta["epochs"], 3);
+    assert_eq!(meta["optimizer"]["kind"], "sgd");
+    assert_eq!(meta["optimizer"]["nesterov"], true);
+    assert_eq!(meta["schedule"]["kind"], "one_cycle");
+    assert_eq!(meta["augment"]["cutout"], 4);
+    assert_eq!(meta["augment"]["crop_padding"], 2);
+    assert_eq!(meta["augment"]["flip"], true);
+    assert_eq!(meta["label_smoothing"], 0.1);
+    assert_eq!(meta["model"]["spec"]["kind"], "vgg");
+    assert_eq!(meta["input"]["height"], 16);
+    assert_eq!(meta["classes"].as_array().unwrap().len(), 3);
+    assert_eq!(meta["burn_version"], "0.22.1");
+    assert!(meta.get("git_commit").is_some());
+    assert_eq!(meta["val_source"], "the dataset's val split");
+
+    // One log line per epoch with every field.
+    let log = fs::read_to_string(run.join("log.jsonl")).unwrap();
+    let lines: Vec<Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    for (i, l) in lines.iter().enumerate() {
+        assert_eq!(l["epoch"], i + 1);
+        for key in [
+            "train_loss",
+            "train_acc",
+            "val_loss",
+            "val_acc",
+            "val_ece",
+            "lr",
+            "images_per_sec",
+            "seconds",
+        ] {
+            assert!(l[key].is_number(), "{key} in {l}");
+        }
+    }
+    let summary = json(&run.join("summary.json"));
+    assert_eq!(summary["status"], "completed");
+    assert_eq!(summary["select"], "accuracy");
+    assert!(run.join("best.ckpt").exists() && run.join("last.ckpt").exists());
+
+    // predict writes the evaluate format and aligned embeddings.
+    let pred = tmp.path().join("pred");
+    run_ok(&[
+        "predict",
+        run_s,
+        &data,
+        "--split",
+        "test",
+        "--out",
+        pred.to_str().unwrap(),
+    ]);
+    let csv = fs::read_to_string(pred.join("predictions.csv")).unwrap();
+    let rows = csv.lines().count() - 1;
+    assert_eq!(rows, 18);
+    assert!(csv.starts_with("id,label,path,p_"), "{csv}");
+    let npy = fs::read(pred.join("embeddings.npy")).unwrap();
+    let header_len = u16::from_le_bytes([npy[8], npy[9]]) as usize;
+    let header = String::from_utf8_lossy(&npy[10..10 + header_len]).into_owned();
+    assert!(header.contains("'shape': (18, 16)"), "{header}");
+    assert_eq!(npy.len(), 10 + header_len + 18 * 16 * 4);
+    let eval: Value = serde_json::from_str(&run_ok(&[
+        "evaluate",
+        "--predictions",
+        pred.join("predictions.csv").to_str().unwrap(),
+        "--json",
+        "--bootstrap",
+        "20",
+        "--no-progress",
+    ]))
+    .unwrap();
+    assert_eq!(eval["n"], 18);
+
+    // An existing run is neither overwritten nor silently continued.
+    let again = triage(&[
+        "train",
+        &data,
+        "--model",
+        "linear",
+        "--out",
+        run_s,
+        "--no-progress",
+    ]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains("--resume"), "{}", stderr(&again));
+    // --resume on a finished run has nothing left to do and keeps it.
+    let out = run_ok(&[
+        "train",
+        &data,
+        "--model",
+        "linear",
+        "--out",
+        run_s,
+        "--resume",
+        "--no-progress",
+    ]);
+    assert!(out.contains("status: completed"), "{out}");
+    let log2 = fs::read_to_string(run.join("log.jsonl")).unwrap();
+    assert_eq!(log2.lines().count(), 3);
+}
+
+#[test]
+fn lr_find_writes_the_curve_and_suggestions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = synth(tmp.path());
+    let out_dir = tmp.path().join("lr");
+    let out = run_ok(&[
+        "lr-find",
+        &data,
+        "--model",
+        "mlp",
+        "--optimizer",
+        "adam",
+        "--steps",
+        "30",
+        "--batch-size",
+        "16",
+        "--json",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    let result: Value = serde_json::from_str(&out).unwrap();
+    let points = result["points"].as_array().unwrap();
+    assert!(points.len() >= 10 && points.len() <= 30);
+    // The ramp is exponential from 1e-7.
+    assert!((points[0]["lr"].as_f64().unwrap() - 1e-7).abs() < 1e-12);
+    let ratio = points[2]["lr"].as_f64().unwrap() / points[1]["lr"].as_f64().unwrap();
+    let ratio0 = points[1]["lr"].as_f64().unwrap() / points[0]["lr"].as_f64().unwrap();
+    assert!((ratio / ratio0 - 1.0).abs() < 1e-9);
+    assert!(result["valley"].is_number() && result["steepest"].is_number());
+    let csv = fs::read_to_string(out_dir.join("lr_find.csv")).unwrap();
+    assert_eq!(csv.lines().count(), points.len() + 1);
+}
+
+#[test]
+fn training_errors_exit_2_with_a_reason() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = synth(tmp.path());
+    let out_dir = tmp.path().join("r");
+    let o = triage(&[
+        "train",
+        &data,
+        "--model",
+        "resnet1000",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("resnet1000") && stderr(&o).contains("resnet20"),
+        "{}",
+        stderr(&o)
+    );
+    let o = triage(&[
+        "predict",
+        out_dir.to_str().unwrap(),
+        &data,
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("run.json"), "{}", stderr(&o));
+    let o = triage(&[
+        "train",
+        &data,
+        "--model",
+        "vgg-like",
+        "--size",
+        "4x4",
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--no-progress",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("too small"), "{}", stderr(&o));
+}

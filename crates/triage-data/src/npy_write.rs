@@ -1,0 +1,78 @@
+//! Writing `.npy` files (NumPy format version 1.0) of little-endian `f32`
+//! matrices, e.g. the embeddings written by `triage predict`.
+//!
+//! Layout: the magic `\x93NUMPY`, version bytes `1 0`, a `u16` header
+//! length, the header (a Python dict literal padded with spaces and ended
+//! by `\n` so that the data starts at a multiple of 64 bytes), then the
+//! data in C order. Reference: NumPy, *NEP 1 — A simple file format for
+//! NumPy arrays*.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+/// Alignment of the data section.
+const ALIGN: usize = 64;
+
+/// Return the `.npy` bytes of a `rows × cols` row-major `f32` matrix
+/// (`data.len() = rows·cols`, checked by [`write_npy_f32`]).
+fn npy_bytes(data: &[f32], rows: usize, cols: usize) -> Vec<u8> {
+    let dict = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, {cols}), }}");
+    let unpadded = 6 + 2 + 2 + dict.len() + 1;
+    let pad = (ALIGN - unpadded % ALIGN) % ALIGN;
+    let header_len = dict.len() + pad + 1;
+    let mut out = Vec::with_capacity(unpadded + pad + data.len() * 4);
+    out.extend_from_slice(b"\x93NUMPY\x01\x00");
+    out.extend_from_slice(&(header_len as u16).to_le_bytes());
+    out.extend_from_slice(dict.as_bytes());
+    out.extend(std::iter::repeat_n(b' ', pad));
+    out.push(b'\n');
+    for v in data {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    out
+}
+
+/// Write a `rows × cols` row-major `f32` matrix to `path` as `.npy`.
+///
+/// # Errors
+///
+/// An I/O error, or `InvalidInput` when `data.len() ≠ rows·cols`.
+pub fn write_npy_f32(path: &Path, data: &[f32], rows: usize, cols: usize) -> std::io::Result<()> {
+    if rows.checked_mul(cols) != Some(data.len()) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("{} values do not form a {rows} × {cols} matrix", data.len()),
+        ));
+    }
+    let mut f = BufWriter::new(File::create(path)?);
+    f.write_all(&npy_bytes(data, rows, cols))?;
+    f.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_is_aligned_and_data_follows() {
+        let b = npy_bytes(&[1.0, -2.5, 3.0, 4.0, 5.0, 6.0], 3, 2);
+        assert_eq!(&b[..8], b"\x93NUMPY\x01\x00");
+        let hl = u16::from_le_bytes([b[8], b[9]]) as usize;
+        assert_eq!((10 + hl) % 64, 0);
+        let header = std::str::from_utf8(&b[10..10 + hl]).unwrap();
+        assert!(header.contains("'shape': (3, 2)"), "{header}");
+        assert!(header.ends_with('\n'));
+        let v: Vec<f32> = b[10 + hl..]
+            .chunks(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect();
+        assert_eq!(v, vec![1.0, -2.5, 3.0, 4.0, 5.0, 6.0]);
+    }
+
+    #[test]
+    fn mismatched_shape_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(write_npy_f32(&dir.path().join("x.npy"), &[1.0; 5], 2, 3).is_err());
+    }
+}
