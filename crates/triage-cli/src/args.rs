@@ -20,6 +20,10 @@ pub struct Cli {
 /// The subcommands (verbs).
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the whole diagnosis on built-in data: synthetic training set,
+    /// real-like deployment set, the seed's model and a better baseline,
+    /// evaluation, and the HTML report.
+    Demo(crate::commands::demo::DemoArgs),
     /// Evaluate a predictions file: metrics with confidence intervals,
     /// ROC/PR curves, calibration and temperature scaling.
     Evaluate(EvaluateArgs),

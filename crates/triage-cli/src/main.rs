@@ -14,6 +14,7 @@ use triage_cli::commands;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Demo(args) => commands::demo::run(&args),
         Command::Evaluate(args) => commands::evaluate::run(&args),
         Command::Profile(args) => commands::profile::run(&args),
         Command::Split(args) => commands::split::run(&args),

@@ -1,5 +1,6 @@
 //! One module per subcommand; each exposes `run(&Args) -> Result<ExitCode>`.
 
+pub mod demo;
 pub mod evaluate;
 pub mod lr_find;
 pub mod predict;

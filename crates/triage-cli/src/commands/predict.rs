@@ -7,7 +7,7 @@
 //! checkpoint, epoch, data, counts, skipped items).
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
@@ -22,12 +22,36 @@ use triage_nn::RunDir;
 use crate::image_data::{load_at, report_skipped, to_image_set};
 use crate::train_args::PredictArgs;
 
-/// Run `triage predict`.
+/// Run `triage predict` and print the paths of the files written.
+///
+/// # Errors
+///
+/// As [`predict_run`].
+pub fn run(args: &PredictArgs) -> Result<ExitCode> {
+    let done = predict_run(args)?;
+    println!("{}", done.predictions.display());
+    println!("{}", done.embeddings.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What `triage predict` wrote.
+pub struct PredictDone {
+    /// `predictions.csv`.
+    pub predictions: PathBuf,
+    /// `embeddings.npy`.
+    pub embeddings: PathBuf,
+    /// Rows written.
+    pub n: usize,
+    /// Top-1 accuracy of the rows.
+    pub accuracy: f64,
+}
+
+/// Predict as `triage predict` does, without printing the paths.
 ///
 /// # Errors
 ///
 /// An unreadable run or data, classes the run does not know, I/O errors.
-pub fn run(args: &PredictArgs) -> Result<ExitCode> {
+pub fn predict_run(args: &PredictArgs) -> Result<PredictDone> {
     let dir = RunDir::open(&args.run)?;
     let meta = &dir.meta;
     let mut ckpt = if args.checkpoint == "last" {
@@ -122,16 +146,19 @@ pub fn run(args: &PredictArgs) -> Result<ExitCode> {
         .zip(&set.labels)
         .filter(|(row, &y)| triage_stats::proba::argmax(row) == y)
         .count();
+    let accuracy = correct as f64 / set.len().max(1) as f64;
     eprintln!(
-        "{} predictions (accuracy {:.4}) from {} -> {}",
+        "{} predictions (accuracy {accuracy:.4}) from {} -> {}",
         set.len(),
-        correct as f64 / set.len().max(1) as f64,
         ckpt.display(),
         args.out.display()
     );
-    println!("{}", csv_path.display());
-    println!("{}", npy_path.display());
-    Ok(ExitCode::SUCCESS)
+    Ok(PredictDone {
+        predictions: csv_path,
+        embeddings: npy_path,
+        n: set.len(),
+        accuracy,
+    })
 }
 
 fn write_csv(

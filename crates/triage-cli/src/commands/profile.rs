@@ -8,13 +8,66 @@ use anyhow::{Context, Result};
 use triage_data::cache::{cache_key, default_cache_dir, load_or_decode, DecodeResult};
 use triage_data::dataset::{open_dataset, Dataset, OpenOptions, Source};
 use triage_data::decode::{decode_item, extension_mismatch_in, DecodeOptions};
-use triage_data::profile::{profile_dataset, write_summary, ItemOutcome, ProfileOptions};
+use triage_data::profile::{
+    profile_dataset, write_summary, DatasetProfile, ItemOutcome, ProfileOptions,
+};
 
 use crate::args::ProfileArgs;
 use crate::commands::progress;
 
 /// Run `triage profile`.
 pub fn run(args: &ProfileArgs) -> Result<ExitCode> {
+    let (profile, mismatches) = compute(args)?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let doc = profile_json(&profile, &mismatches)?;
+        serde_json::to_writer(&mut out, &doc).context("failed to write JSON")?;
+        writeln!(out).context("failed to write JSON")?;
+    } else {
+        write_summary(&mut out, &profile).context("failed to write the summary")?;
+        if !mismatches.is_empty() {
+            writeln!(
+                out,
+                "\nfiles whose extension does not match their content: {}",
+                mismatches.len()
+            )?;
+            for m in mismatches.iter().take(args.max_listed.min(10)) {
+                writeln!(out, "  {}: {}", m.path, m.reason)?;
+            }
+        }
+    }
+    out.flush().context("failed to write output")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The JSON document of `triage profile --json`: the profile plus
+/// `extension_mismatches`.
+///
+/// # Errors
+///
+/// When serialisation fails.
+pub fn profile_json(
+    profile: &DatasetProfile,
+    mismatches: &[Mismatch],
+) -> Result<serde_json::Value> {
+    let mut doc = serde_json::to_value(profile).context("failed to build the JSON document")?;
+    if let Some(map) = doc.as_object_mut() {
+        map.insert(
+            "extension_mismatches".into(),
+            serde_json::to_value(mismatches)?,
+        );
+    }
+    Ok(doc)
+}
+
+/// Profile the dataset of `args` (decoding through the cache unless
+/// `--no-cache`); return the profile and the files whose extension does
+/// not match their content.
+///
+/// # Errors
+///
+/// An unreadable dataset or a failing cache.
+pub fn compute(args: &ProfileArgs) -> Result<(DatasetProfile, Vec<Mismatch>)> {
     let open = OpenOptions {
         max_pixels: args.max_pixels,
         ..OpenOptions::default()
@@ -122,40 +175,16 @@ pub fn run(args: &ProfileArgs) -> Result<ExitCode> {
     let mut mismatches = mismatches.into_inner().unwrap_or_else(|e| e.into_inner());
     mismatches.sort_by_key(|(i, _)| *i);
     let mismatches: Vec<Mismatch> = mismatches.into_iter().map(|(_, m)| m).collect();
-    let mut out = std::io::stdout().lock();
-    if args.json {
-        let mut doc =
-            serde_json::to_value(&profile).context("failed to build the JSON document")?;
-        if let Some(map) = doc.as_object_mut() {
-            map.insert(
-                "extension_mismatches".into(),
-                serde_json::to_value(&mismatches)?,
-            );
-        }
-        serde_json::to_writer(&mut out, &doc).context("failed to write JSON")?;
-        writeln!(out).context("failed to write JSON")?;
-    } else {
-        write_summary(&mut out, &profile).context("failed to write the summary")?;
-        if !mismatches.is_empty() {
-            writeln!(
-                out,
-                "\nfiles whose extension does not match their content: {}",
-                mismatches.len()
-            )?;
-            for m in mismatches.iter().take(args.max_listed.min(10)) {
-                writeln!(out, "  {}: {}", m.path, m.reason)?;
-            }
-        }
-    }
-    out.flush().context("failed to write output")?;
-    Ok(ExitCode::SUCCESS)
+    Ok((profile, mismatches))
 }
 
 /// A file whose extension names another format than its content.
 #[derive(Debug, serde::Serialize)]
-struct Mismatch {
-    path: String,
-    reason: String,
+pub struct Mismatch {
+    /// The file.
+    pub path: String,
+    /// What its content is.
+    pub reason: String,
 }
 
 fn describe(dataset: &Dataset, i: usize) -> String {

@@ -161,13 +161,47 @@ impl TrainHooks for CliHooks<'_> {
     }
 }
 
-/// Run `triage train`.
+/// Run `triage train` and print where the run is and what was selected.
+///
+/// # Errors
+///
+/// As [`train_run`].
+pub fn run(args: &TrainArgs) -> Result<ExitCode> {
+    let done = train_run(args)?;
+    println!("run: {}", done.dir.path.display());
+    println!("status: {}", done.status);
+    if let Some(best) = done.state.best {
+        println!(
+            "selected epoch: {} (by validation {}; val loss {}, val acc {})",
+            best.epoch,
+            match done.dir.meta.train.select {
+                triage_nn::Select::Loss => "loss",
+                triage_nn::Select::Accuracy => "accuracy",
+            },
+            best.val_loss.map_or("n/a".into(), |v| format!("{v:.4}")),
+            best.val_acc.map_or("n/a".into(), |v| format!("{v:.4}")),
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A finished training run.
+pub struct TrainDone {
+    /// The run directory.
+    pub dir: RunDir,
+    /// The final state.
+    pub state: TrainState,
+    /// `completed` or `early_stopped`.
+    pub status: &'static str,
+}
+
+/// Train as `triage train` does, without printing the result.
 ///
 /// # Errors
 ///
 /// Unreadable data, invalid settings, divergence (exit 2 with the epoch and
 /// batch); an existing run without `--resume`/`--force`.
-pub fn run(args: &TrainArgs) -> Result<ExitCode> {
+pub fn train_run(args: &TrainArgs) -> Result<TrainDone> {
     let progress = !args.no_progress;
     let (spec, preset) = args.model.spec()?;
     let dataset = open_dataset(&args.data.data, &OpenOptions::default())
@@ -306,21 +340,11 @@ pub fn run(args: &TrainArgs) -> Result<ExitCode> {
         "completed"
     };
     dir.write_summary(&trained.state, status, None)?;
-    println!("run: {}", dir.path.display());
-    println!("status: {status}");
-    if let Some(best) = trained.state.best {
-        println!(
-            "selected epoch: {} (by validation {}; val loss {}, val acc {})",
-            best.epoch,
-            match config.select {
-                triage_nn::Select::Loss => "loss",
-                triage_nn::Select::Accuracy => "accuracy",
-            },
-            best.val_loss.map_or("n/a".into(), |v| format!("{v:.4}")),
-            best.val_acc.map_or("n/a".into(), |v| format!("{v:.4}")),
-        );
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(TrainDone {
+        dir,
+        state: trained.state,
+        status,
+    })
 }
 
 /// Load the last checkpoint of `dir` for `--resume`.

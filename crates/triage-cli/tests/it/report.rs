@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use crate::util::{run_ok, stderr, stdout, triage};
 
 /// Every section heading, in report order.
-const SECTIONS: [&str; 7] = [
+pub(crate) const SECTIONS: [&str; 7] = [
     "The data",
     "The model",
     "The training",
@@ -19,7 +19,7 @@ const SECTIONS: [&str; 7] = [
 ];
 
 /// `id` prefixes of every plot, table and gallery the fixture must produce.
-const PLOTS: [&str; 15] = [
+pub(crate) const PLOTS: [&str; 15] = [
     "class-frequencies-",
     "loss-curves-",
     "accuracy-curves-",
@@ -184,7 +184,7 @@ fn fixture(planted: bool) -> (tempfile::TempDir, PathBuf) {
     (dir, run)
 }
 
-fn rules(model: &Value) -> Vec<String> {
+pub(crate) fn rules(model: &Value) -> Vec<String> {
     model["sections"]
         .as_array()
         .unwrap()

@@ -1,0 +1,324 @@
+//! `triage demo [--out DIR] [--quick]`: the whole diagnosis on built-in
+//! data, in one command.
+//!
+//! The seed's situation, reproduced: a classifier trained on clean
+//! synthetic images and deployed on real-looking ones.
+//!
+//! 1. `synth` a clean training set (train/val/test splits, class
+//!    imbalance 4:1, class-sorted file order) and a real-like deployment
+//!    set of the same classes (texture, lighting, colour cast, blur, noise,
+//!    JPEG);
+//! 2. `profile` the training set;
+//! 3. `train` the seed's kind of model — `vgg-like` (BatchNorm + Dropout)
+//!    with Adadelta at a constant rate, selected on validation accuracy —
+//!    and the recommended baseline — ResNet-20 with SGD + Nesterov and
+//!    one-cycle, selected on validation loss;
+//! 4. `predict` + `evaluate` both on the held-out synthetic test split and
+//!    on the real-like set;
+//! 5. `report`: `DIR/report.html`, `DIR/report.json`; the path and the top
+//!    findings are printed.
+//!
+//! `--quick` shrinks everything (3 classes, 16×16, 2 epochs, narrow
+//! networks) for tests.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use triage_data::synth::{generate, Domain, ImageFormat, SynthConfig};
+use triage_data::{read_predictions, ReadOptions};
+use triage_report::terminal::write_summary;
+use triage_report::{build_report, load_inputs, render_html, InputSpec, ReportOptions};
+
+use crate::args::ProfileArgs;
+use crate::commands::predict::{predict_run, PredictDone};
+use crate::commands::profile::{compute, profile_json};
+use crate::commands::train::train_run;
+use crate::evaluation::{evaluate, EvaluationSettings};
+use crate::train_args::{
+    DataArgs, ModelArgs, OptimizerName, PredictArgs, ScheduleName, SelectName, TrainArgs,
+};
+
+/// Arguments of `triage demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Folder for the data, runs and report (replaced if it holds an
+    /// earlier demo).
+    #[arg(long, short = 'o', default_value = "triage-demo", value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// A small, fast version (for tests): 3 classes, 16×16, 2 epochs.
+    #[arg(long)]
+    pub quick: bool,
+
+    /// Seed of the data and of training.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+
+    /// Do not draw progress bars.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+/// Sizes of one demo flavour.
+struct Plan {
+    classes: usize,
+    per_class: usize,
+    real_per_class: usize,
+    size: u32,
+    epochs: usize,
+    batch_size: usize,
+    bootstrap: usize,
+    seed_model: String,
+    baseline_model: String,
+}
+
+impl Plan {
+    fn new(quick: bool, dir: &Path) -> Result<Self> {
+        if quick {
+            let vgg = dir.join("vgg-quick.toml");
+            fs::write(
+                &vgg,
+                "kind = \"vgg\"\nwidths = [8, 16]\nblocks = [1, 1]\nblock_dropout = 0.2\ndropout = 0.5\n",
+            )?;
+            let resnet = dir.join("resnet-quick.toml");
+            fs::write(
+                &resnet,
+                "kind = \"resnet\"\nwidths = [4, 8, 16]\nblocks = [1, 1, 1]\n",
+            )?;
+            Ok(Self {
+                classes: 3,
+                per_class: 24,
+                real_per_class: 8,
+                size: 16,
+                epochs: 2,
+                batch_size: 16,
+                bootstrap: 50,
+                seed_model: vgg.display().to_string(),
+                baseline_model: resnet.display().to_string(),
+            })
+        } else {
+            Ok(Self {
+                classes: 6,
+                per_class: 250,
+                real_per_class: 100,
+                size: 24,
+                epochs: 8,
+                batch_size: 64,
+                bootstrap: 500,
+                seed_model: "vgg-like".into(),
+                baseline_model: "resnet20".into(),
+            })
+        }
+    }
+}
+
+/// Run `triage demo`.
+///
+/// # Errors
+///
+/// Any step's error (disk full, an unwritable folder).
+pub fn run(args: &DemoArgs) -> Result<ExitCode> {
+    let started = Instant::now();
+    let out = &args.out;
+    if out.join("report.html").exists() || out.join("data").exists() {
+        fs::remove_dir_all(out)
+            .with_context(|| format!("removing the earlier demo in {}", out.display()))?;
+    }
+    fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let plan = Plan::new(args.quick, out)?;
+    let progress = !args.no_progress;
+    let step = |what: &str| eprintln!("[{:>5.1}s] {what}", started.elapsed().as_secs_f64());
+
+    step("generating a clean synthetic training set and a real-like deployment set");
+    let synthetic = out.join("data/synthetic");
+    let real = out.join("data/real-like");
+    let base = SynthConfig {
+        classes: plan.classes,
+        per_class: plan.per_class,
+        seed: args.seed,
+        size: plan.size,
+        imbalance: 4.0,
+        label_noise: 0.0,
+        domain: Domain::Clean,
+        format: ImageFormat::Png,
+        val_fraction: 0.15,
+        test_fraction: 0.2,
+    };
+    generate(&base, &synthetic).context("generating the synthetic training set")?;
+    let deploy = SynthConfig {
+        per_class: plan.real_per_class,
+        seed: args.seed.wrapping_add(1000),
+        imbalance: 1.0,
+        domain: Domain::RealLike,
+        format: ImageFormat::Jpeg { quality: 85 },
+        val_fraction: 0.0,
+        test_fraction: 0.0,
+        ..base.clone()
+    };
+    generate(&deploy, &real).context("generating the real-like deployment set")?;
+    let manifest = synthetic.join("manifest.csv");
+
+    step("profiling the training data");
+    let (profile, mismatches) = compute(&ProfileArgs {
+        data: manifest.clone(),
+        json: true,
+        near_distance: 4,
+        max_listed: 100,
+        max_pixels: 100_000_000,
+        cache_dir: None,
+        no_cache: true,
+        no_progress: !progress,
+    })?;
+    let profile_path = out.join("profile.json");
+    fs::write(
+        &profile_path,
+        serde_json::to_vec(&profile_json(&profile, &mismatches)?)?,
+    )?;
+
+    let runs = [
+        (
+            "seed-vgg-adadelta",
+            "the seed's model: vgg-like + Adadelta, constant rate, selected on accuracy",
+            plan.seed_model.clone(),
+            OptimizerName::Adadelta,
+            ScheduleName::Constant,
+            SelectName::Accuracy,
+            Some(0),
+        ),
+        (
+            "resnet-nesterov-onecycle",
+            "the baseline: ResNet + SGD/Nesterov + one-cycle, selected on loss",
+            plan.baseline_model.clone(),
+            OptimizerName::Nesterov,
+            ScheduleName::OneCycle,
+            SelectName::Loss,
+            None,
+        ),
+    ];
+    let mut inputs = vec![profile_path.display().to_string()];
+    for (name, what, model, optimizer, schedule, select, crop) in runs {
+        step(&format!("training {what}"));
+        let run_dir = out.join("runs").join(name);
+        let done = train_run(&TrainArgs {
+            data: DataArgs {
+                data: manifest.clone(),
+                val_fraction: 0.1,
+                size: None,
+                max_train: None,
+            },
+            model: ModelArgs {
+                model,
+                optimizer,
+                momentum: 0.9,
+                nesterov: false,
+                weight_decay: None,
+                seed: args.seed,
+                batch_size: plan.batch_size,
+            },
+            out: run_dir.clone(),
+            epochs: plan.epochs,
+            lr: None,
+            schedule,
+            warmup_epochs: 1,
+            step_epochs: 10,
+            gamma: 0.1,
+            select,
+            patience: None,
+            label_smoothing: 0.0,
+            crop_padding: crop,
+            flip: false,
+            no_flip: crop.is_some(),
+            cutout: 0,
+            resume: false,
+            force: true,
+            no_progress: !progress,
+        })?;
+        eprintln!(
+            "         {} epochs, selected epoch {}",
+            done.state.epochs_done,
+            done.state.best.map_or(0, |b| b.epoch)
+        );
+        let eval_dir = run_dir.join("eval");
+        for (eval_name, data, split) in [
+            ("synthetic-test", &manifest, Some("test")),
+            ("real-like", &real.join("manifest.csv"), None),
+        ] {
+            step(&format!("evaluating {name} on {eval_name}"));
+            let pred_dir = run_dir.join("predict").join(eval_name);
+            let pred = predict_run(&PredictArgs {
+                run: run_dir.clone(),
+                data: data.clone(),
+                out: pred_dir,
+                split: split.map(str::to_string),
+                checkpoint: "best".into(),
+                batch_size: 256,
+            })?;
+            write_evaluation(&pred, &eval_dir, eval_name, plan.bootstrap, args.seed)?;
+        }
+        inputs.push(run_dir.display().to_string());
+    }
+
+    step("writing the report");
+    let specs: Vec<InputSpec> = inputs.iter().map(|s| InputSpec::parse(s)).collect();
+    let report_inputs = load_inputs(&specs, &[]).context("reading the report inputs")?;
+    let options = ReportOptions {
+        title: Some("triage demo: clean synthetic training images, real-like deployment".into()),
+        ..ReportOptions::default()
+    };
+    let report = build_report(&report_inputs, &options).context("building the report")?;
+    let html = render_html(&report);
+    let html_path = out.join("report.html");
+    fs::write(&html_path, &html).with_context(|| format!("writing {}", html_path.display()))?;
+    fs::write(
+        out.join("report.json"),
+        serde_json::to_string_pretty(&report)? + "\n",
+    )?;
+    step("done");
+    let mut stdout = std::io::stdout().lock();
+    write_summary(&mut stdout, &report, &html_path, html.len())?;
+    stdout.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Evaluate a predictions file and store it where the report finds it:
+/// `eval/NAME.json` and `eval/NAME.predictions.csv`.
+fn write_evaluation(
+    pred: &PredictDone,
+    eval_dir: &Path,
+    name: &str,
+    bootstrap: usize,
+    seed: u64,
+) -> Result<()> {
+    fs::create_dir_all(eval_dir)?;
+    let predictions = read_predictions(&pred.predictions, &ReadOptions::default())
+        .with_context(|| format!("reading {}", pred.predictions.display()))?;
+    let settings = EvaluationSettings {
+        bootstrap,
+        seed,
+        confidence: 0.95,
+        calibrate_fraction: 0.3,
+        max_curve_points: 1000,
+        progress: false,
+    };
+    let evaluation = evaluate(
+        &predictions.classes,
+        &predictions.labels,
+        &predictions.proba,
+        &settings,
+    )
+    .context("evaluation failed")?;
+    fs::write(
+        eval_dir.join(format!("{name}.json")),
+        serde_json::to_vec(&evaluation)?,
+    )?;
+    fs::copy(
+        &pred.predictions,
+        eval_dir.join(format!("{name}.predictions.csv")),
+    )?;
+    Ok(())
+}
