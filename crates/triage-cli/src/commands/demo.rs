@@ -104,11 +104,11 @@ impl Plan {
         } else {
             Ok(Self {
                 classes: 6,
-                per_class: 250,
+                per_class: 600,
                 real_per_class: 100,
                 size: 24,
-                epochs: 8,
-                batch_size: 64,
+                epochs: 15,
+                batch_size: 32,
                 bootstrap: 500,
                 seed_model: "vgg-like".into(),
                 baseline_model: "resnet20".into(),

@@ -70,12 +70,26 @@ pub fn leakage(inputs: &ReportInputs) -> Vec<Finding> {
                 .filter(|(k, _)| split_pair_crosses(k))
                 .map(|(k, v)| format!("{k}: {v}"))
                 .collect();
+            // Exact copies across splits are leakage for certain; pairs that
+            // are only perceptually close may be distinct images of a simple
+            // domain, so they warn.
+            let (severity, title) = if d.cross_split_groups > 0 {
+                (
+                    Severity::Critical,
+                    "The same images appear in more than one split (leakage)",
+                )
+            } else {
+                (
+                    Severity::Warning,
+                    "Near-duplicate images appear in more than one split (possible leakage)",
+                )
+            };
             out.push(
                 Finding::new(
                     "leakage",
-                    Severity::Critical,
+                    severity,
                     SectionKind::Data,
-                    "The same images appear in more than one split (leakage)",
+                    title,
                     format!(
                         "{} exact-duplicate groups and {} near-duplicate pairs span splits ({}); test accuracy is measured partly on training images",
                         d.cross_split_groups,
