@@ -178,3 +178,38 @@ pub fn sorted_order(inputs: &ReportInputs) -> Vec<Finding> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inputs::NamedProfile;
+
+    fn profile(exact_groups: usize, near_pairs: usize) -> ReportInputs {
+        let mut doc = crate::inputs::ProfileDoc::default();
+        doc.duplicates.cross_split_groups = exact_groups;
+        doc.near_duplicates.cross_split_pairs = near_pairs;
+        doc.near_duplicates
+            .pairs_by_split_pair
+            .insert("train-test".into(), near_pairs);
+        ReportInputs {
+            profiles: vec![NamedProfile {
+                name: "p".into(),
+                path: "p.json".into(),
+                doc,
+            }],
+            ..ReportInputs::default()
+        }
+    }
+
+    #[test]
+    fn exact_copies_across_splits_are_critical_near_duplicates_warn() {
+        let f = leakage(&profile(2, 5));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Critical);
+        assert!(f[0].title.starts_with("The same images"));
+        let f = leakage(&profile(0, 5));
+        assert_eq!(f[0].severity, Severity::Warning);
+        assert!(f[0].title.starts_with("Near-duplicate"), "{}", f[0].title);
+        assert!(leakage(&profile(0, 0)).is_empty());
+    }
+}
