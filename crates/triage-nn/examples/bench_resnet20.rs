@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use burn::module::Module;
 use burn::optim::GradientsParams;
-use burn::tensor::{Device, Distribution, Int, Tensor, TensorData};
+use burn::tensor::{Distribution, Int, Tensor, TensorData};
 use triage_nn::zoo::preset;
 use triage_nn::{InputShape, OptimizerSpec};
 
@@ -28,7 +28,7 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let batch: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(128);
     let steps: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(10);
-    let device = Device::default().autodiff();
+    let device = triage_nn::cpu_device().autodiff();
     device.seed(0);
     let input = InputShape {
         channels: 3,

@@ -48,6 +48,7 @@ pub mod adadelta;
 pub mod augment;
 pub mod checkpoint;
 pub mod conv_block;
+pub mod device;
 pub mod error;
 pub mod images;
 pub mod inference;
@@ -66,6 +67,7 @@ pub mod zoo;
 
 pub use adadelta::Adadelta;
 pub use augment::Augment;
+pub use device::cpu_device;
 pub use error::NnError;
 pub use images::ImageSet;
 pub use model::{InputShape, Model, ModelKind, ModelSpec, Norm};

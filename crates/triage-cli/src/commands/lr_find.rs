@@ -5,7 +5,6 @@ use std::fs;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
-use burn::tensor::Device;
 use triage_data::dataset::{open_dataset, OpenOptions};
 use triage_nn::lr_find::{lr_find, LrFindConfig};
 
@@ -34,7 +33,7 @@ pub fn run(args: &LrFindArgs) -> Result<ExitCode> {
     report_skipped("training", &raw.skipped);
     let norm = fit_normalization(&raw);
     let set = to_image_set(&raw, &norm, item_labels(&dataset, &raw.items))?;
-    let device = Device::default().autodiff();
+    let device = triage_nn::cpu_device().autodiff();
     device.seed(args.model.seed);
     let model = spec.init(raw.shape, k, &device)?;
     let config = LrFindConfig {

@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
-use burn::tensor::Device;
 use serde_json::json;
 use triage_data::dataset::{open_dataset, OpenOptions, Source, Split};
 use triage_data::npy_write::write_npy_f32;
@@ -63,7 +62,7 @@ pub fn predict_run(args: &PredictArgs) -> Result<PredictDone> {
         ckpt = dir.last_checkpoint();
     }
     let loaded = checkpoint::load(&ckpt)?;
-    let device = Device::default();
+    let device = triage_nn::cpu_device();
     device.seed(0);
     let model = meta
         .model

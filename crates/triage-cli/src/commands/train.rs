@@ -257,7 +257,7 @@ pub fn train_run(args: &TrainArgs) -> Result<TrainDone> {
     };
     config.validate()?;
 
-    let device = Device::default().autodiff();
+    let device = triage_nn::cpu_device().autodiff();
     device.seed(seed);
     let (dir, model, resume) = match previous {
         Some(dir) => resume_from(dir, &dataset, &train_set, &device)?,
