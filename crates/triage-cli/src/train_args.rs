@@ -71,6 +71,30 @@ pub struct ModelArgs {
     /// Minibatch size.
     #[arg(long, default_value_t = 128, value_name = "N")]
     pub batch_size: usize,
+
+    /// Compute device: `cpu` (burn flex) or `wgpu` (GPU through
+    /// Vulkan/Metal/DX12/GL; needs a build with `--features wgpu`).
+    #[arg(long, value_enum, default_value_t = DeviceName::Cpu)]
+    pub device: DeviceName,
+}
+
+/// The devices of `--device`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DeviceName {
+    /// burn's flex CPU backend.
+    Cpu,
+    /// burn's wgpu backend (cargo feature `wgpu`).
+    Wgpu,
+}
+
+impl DeviceName {
+    /// The triage-nn backend.
+    pub fn backend(self) -> triage_nn::Backend {
+        match self {
+            DeviceName::Cpu => triage_nn::Backend::Cpu,
+            DeviceName::Wgpu => triage_nn::Backend::Wgpu,
+        }
+    }
 }
 
 /// The optimizers of `--optimizer`.
@@ -257,6 +281,10 @@ pub struct PredictArgs {
     /// Inference batch size.
     #[arg(long, default_value_t = 256)]
     pub batch_size: usize,
+
+    /// Compute device (see `triage train --help`).
+    #[arg(long, value_enum, default_value_t = DeviceName::Cpu)]
+    pub device: DeviceName,
 }
 
 /// Parse `HxW` (or a single number for a square).

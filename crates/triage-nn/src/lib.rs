@@ -24,6 +24,7 @@
 //! | Name | Description | Default? |
 //! |---|---|---|
 //! | `cuda` | burn's CUDA backend; needs internet to build (cubecl-llvm downloads LLVM); not built in CI | no |
+//! | `wgpu` | burn's portable GPU backend ([`device_for`]`(Backend::Wgpu)`); builds from crates.io alone; not built in CI | no |
 //!
 //! # Example
 //!
@@ -67,7 +68,7 @@ pub mod zoo;
 
 pub use adadelta::Adadelta;
 pub use augment::Augment;
-pub use device::cpu_device;
+pub use device::{cpu_device, device_for, Backend};
 pub use error::NnError;
 pub use images::ImageSet;
 pub use model::{InputShape, Model, ModelKind, ModelSpec, Norm};

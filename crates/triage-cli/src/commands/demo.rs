@@ -40,7 +40,8 @@ use crate::commands::profile::{compute, profile_json};
 use crate::commands::train::train_run;
 use crate::evaluation::{evaluate, EvaluationSettings};
 use crate::train_args::{
-    DataArgs, ModelArgs, OptimizerName, PredictArgs, ScheduleName, SelectName, TrainArgs,
+    DataArgs, DeviceName, ModelArgs, OptimizerName, PredictArgs, ScheduleName, SelectName,
+    TrainArgs,
 };
 
 /// Arguments of `triage demo`.
@@ -219,6 +220,7 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
                 weight_decay: None,
                 seed: args.seed,
                 batch_size: plan.batch_size,
+                device: DeviceName::Cpu,
             },
             out: run_dir.clone(),
             epochs: plan.epochs,
@@ -257,6 +259,7 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
                 split: split.map(str::to_string),
                 checkpoint: "best".into(),
                 batch_size: 256,
+                device: DeviceName::Cpu,
             })?;
             write_evaluation(&pred, &eval_dir, eval_name, plan.bootstrap, args.seed)?;
         }

@@ -33,7 +33,7 @@ pub fn run(args: &LrFindArgs) -> Result<ExitCode> {
     report_skipped("training", &raw.skipped);
     let norm = fit_normalization(&raw);
     let set = to_image_set(&raw, &norm, item_labels(&dataset, &raw.items))?;
-    let device = triage_nn::cpu_device().autodiff();
+    let device = triage_nn::device_for(args.model.device.backend())?.autodiff();
     device.seed(args.model.seed);
     let model = spec.init(raw.shape, k, &device)?;
     let config = LrFindConfig {

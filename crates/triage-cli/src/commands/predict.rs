@@ -62,7 +62,7 @@ pub fn predict_run(args: &PredictArgs) -> Result<PredictDone> {
         ckpt = dir.last_checkpoint();
     }
     let loaded = checkpoint::load(&ckpt)?;
-    let device = triage_nn::cpu_device();
+    let device = triage_nn::device_for(args.device.backend())?;
     device.seed(0);
     let model = meta
         .model

@@ -257,7 +257,7 @@ pub fn train_run(args: &TrainArgs) -> Result<TrainDone> {
     };
     config.validate()?;
 
-    let device = triage_nn::cpu_device().autodiff();
+    let device = triage_nn::device_for(args.model.device.backend())?.autodiff();
     device.seed(seed);
     let (dir, model, resume) = match previous {
         Some(dir) => resume_from(dir, &dataset, &train_set, &device)?,

@@ -250,4 +250,18 @@ fn training_errors_exit_2_with_a_reason() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("too small"), "{}", stderr(&o));
+    // The default build has no GPU backend: asking for one is a clear error.
+    if !cfg!(feature = "wgpu") {
+        let o = triage(&[
+            "train",
+            &data,
+            "--device",
+            "wgpu",
+            "--out",
+            out_dir.to_str().unwrap(),
+            "--no-progress",
+        ]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(stderr(&o).contains("--features wgpu"), "{}", stderr(&o));
+    }
 }
