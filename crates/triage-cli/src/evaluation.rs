@@ -29,6 +29,13 @@ use triage_stats::{Metric, ProbMatrix, StatsError};
 /// bootstrap intervals) are computed.
 pub const MAX_OVO_CLASSES: usize = 200;
 
+/// Default confidence level of every interval.
+pub const DEFAULT_CONFIDENCE: f64 = 0.95;
+/// Default share of samples used to fit the temperature.
+pub const DEFAULT_CALIBRATE_FRACTION: f64 = 0.3;
+/// Default largest number of points written per curve.
+pub const DEFAULT_MAX_CURVE_POINTS: usize = 1000;
+
 /// What to compute.
 #[derive(Debug, Clone)]
 pub struct EvaluationSettings {

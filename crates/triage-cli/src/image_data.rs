@@ -101,12 +101,13 @@ pub fn load_training(
         *sizes.entry((d.image.height, d.image.width)).or_default() += 1;
         colour |= d.image.channels == 3;
     }
-    let Some(((h, w), _)) = size.map(|s| (s, 0)).or_else(|| {
+    let most_common = || {
         sizes
             .iter()
             .max_by_key(|(s, n)| (**n, std::cmp::Reverse(**s)))
-            .map(|(s, n)| (*s, *n))
-    }) else {
+            .map(|(s, _)| *s)
+    };
+    let Some((h, w)) = size.or_else(most_common) else {
         bail!(
             "none of the {} training images could be decoded (run `triage profile` on the data to see why)",
             items.len()

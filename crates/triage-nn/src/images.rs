@@ -120,6 +120,11 @@ pub(crate) fn to_host<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>, NnError>
         .map_err(|e| NnError::TensorRead(format!("{e:?}")))
 }
 
+/// Read a one-element tensor (a loss) back as f64 (NaN if empty).
+pub(crate) fn scalar(t: Tensor<1>) -> Result<f64, NnError> {
+    Ok(to_host(t)?.first().map_or(f64::NAN, |&x| f64::from(x)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -116,7 +116,7 @@ pub fn metrics(outputs: &Outputs, labels: &[usize]) -> Result<SetMetrics, NnErro
     if labels.is_empty() || k == 0 {
         return Err(NnError::Empty);
     }
-    let (mut loss, mut correct) = (0.0, 0usize);
+    let mut loss = 0.0;
     for (row, &y) in outputs.logits.chunks(k).zip(labels) {
         if y >= k {
             return Err(NnError::LabelOutOfRange {
@@ -133,22 +133,16 @@ pub fn metrics(outputs: &Outputs, labels: &[usize]) -> Result<SetMetrics, NnErro
             .sum::<f64>()
             .ln();
         loss += lse - f64::from(row[y]);
-        let arg = row
-            .iter()
-            .enumerate()
-            .fold((0, f32::NEG_INFINITY), |best, (i, &z)| {
-                if z > best.1 {
-                    (i, z)
-                } else {
-                    best
-                }
-            })
-            .0;
-        correct += usize::from(arg == y);
     }
     let n = labels.len() as f64;
     let proba = ProbMatrix::new(outputs.probabilities(), k, 1e-6)
         .map_err(|e| NnError::TensorRead(format!("non-finite logits: {e}")))?;
+    let correct = proba
+        .argmax()
+        .iter()
+        .zip(labels)
+        .filter(|(p, y)| p == y)
+        .count();
     let ece = expected_calibration_error(labels, &proba, DEFAULT_BINS)
         .map_err(|e| NnError::TensorRead(e.to_string()))?;
     Ok(SetMetrics {

@@ -28,7 +28,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
 
 use crate::error::NnError;
-use crate::images::{image_tensor, label_tensor, to_host, ImageSet};
+use crate::images::{image_tensor, label_tensor, scalar, ImageSet};
 use crate::model::Model;
 use crate::optimizer::OptimizerSpec;
 
@@ -144,7 +144,7 @@ pub fn lr_find(
         let lr = config.start * ratio.powf(i as f64 / (config.steps - 1) as f64);
         let logits = model.forward(image_tensor(buf, take, set.shape, device));
         let loss = loss_fn.forward(logits, label_tensor(&labels, device));
-        let value = f64::from(to_host(loss.clone())?.first().copied().unwrap_or(f32::NAN));
+        let value = scalar(loss.clone())?;
         avg = config.beta * avg + (1.0 - config.beta) * value;
         let smoothed = avg / (1.0 - config.beta.powi(i as i32 + 1));
         points.push(LrPoint {

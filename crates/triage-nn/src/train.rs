@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use crate::augment::Augment;
 use crate::checkpoint;
 use crate::error::NnError;
-use crate::images::{image_tensor, label_tensor, ImageSet};
+use crate::images::{image_tensor, label_tensor, scalar, ImageSet};
 use crate::inference::evaluate;
 use crate::model::Model;
 use crate::optimizer::OptimizerSpec;
@@ -413,13 +413,6 @@ fn improves(select: Select, record: &EpochRecord, best: Option<&Best>) -> bool {
         Select::Loss => loss < best_loss,
         Select::Accuracy => acc > best_acc || (acc == best_acc && loss < best_loss),
     }
-}
-
-fn scalar(t: Tensor<1>) -> Result<f64, NnError> {
-    let v = t
-        .try_into_vec_as::<f32>()
-        .map_err(|e| NnError::TensorRead(format!("{e:?}")))?;
-    Ok(v.first().map_or(f64::NAN, |&x| f64::from(x)))
 }
 
 fn count_correct(logits: Tensor<2>, y: Tensor<1, Int>) -> Result<usize, NnError> {

@@ -38,7 +38,10 @@ use crate::args::ProfileArgs;
 use crate::commands::predict::{predict_run, PredictDone};
 use crate::commands::profile::{compute, profile_json};
 use crate::commands::train::train_run;
-use crate::evaluation::{evaluate, EvaluationSettings};
+use crate::evaluation::{
+    evaluate, EvaluationSettings, DEFAULT_CALIBRATE_FRACTION, DEFAULT_CONFIDENCE,
+    DEFAULT_MAX_CURVE_POINTS,
+};
 use crate::train_args::{
     DataArgs, DeviceName, ModelArgs, OptimizerName, PredictArgs, ScheduleName, SelectName,
     TrainArgs,
@@ -303,9 +306,9 @@ fn write_evaluation(
     let settings = EvaluationSettings {
         bootstrap,
         seed,
-        confidence: 0.95,
-        calibrate_fraction: 0.3,
-        max_curve_points: 1000,
+        confidence: DEFAULT_CONFIDENCE,
+        calibrate_fraction: DEFAULT_CALIBRATE_FRACTION,
+        max_curve_points: DEFAULT_MAX_CURVE_POINTS,
         progress: false,
     };
     let evaluation = evaluate(

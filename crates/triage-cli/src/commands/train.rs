@@ -43,8 +43,6 @@ pub fn choose_items(dataset: &Dataset, args: &DataArgs, seed: u64) -> Result<Ite
             args.data.display()
         );
     }
-    let labels =
-        |items: &[usize]| -> Vec<usize> { items.iter().map(|&i| dataset.items[i].label).collect() };
     let mut val_source = if val.is_empty() {
         "none".to_string()
     } else {
@@ -57,7 +55,8 @@ pub fn choose_items(dataset: &Dataset, args: &DataArgs, seed: u64) -> Result<Ite
                 args.val_fraction
             );
         }
-        let (held, kept) = stratified_split(&labels(&train_items), args.val_fraction, seed);
+        let (held, kept) =
+            stratified_split(&item_labels(dataset, &train_items), args.val_fraction, seed);
         val = held.iter().map(|&p| train_items[p]).collect();
         train_items = kept.iter().map(|&p| train_items[p]).collect();
         val.sort_unstable();
@@ -70,7 +69,8 @@ pub fn choose_items(dataset: &Dataset, args: &DataArgs, seed: u64) -> Result<Ite
     if let Some(max) = args.max_train {
         if max < train_items.len() {
             let fraction = max as f64 / train_items.len() as f64;
-            let (kept, _) = stratified_split(&labels(&train_items), fraction, seed ^ 0x5EED);
+            let (kept, _) =
+                stratified_split(&item_labels(dataset, &train_items), fraction, seed ^ 0x5EED);
             let mut kept: Vec<usize> = kept.iter().map(|&p| train_items[p]).collect();
             kept.sort_unstable();
             train_items = kept;
