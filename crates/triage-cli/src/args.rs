@@ -62,9 +62,11 @@ pub struct ReportArgs {
     #[arg(long, short = 'o', value_name = "FILE", default_value = "report.html")]
     pub out: PathBuf,
 
-    /// Also write the report model as JSON to this file.
-    #[arg(long, value_name = "FILE")]
-    pub json: Option<PathBuf>,
+    /// Print the report model (the `triage-report` JSON document) on
+    /// stdout instead of the summary; the HTML is written to `--out` either
+    /// way.
+    #[arg(long)]
+    pub json: bool,
 
     /// Title of the report.
     #[arg(long, value_name = "TEXT")]
@@ -276,17 +278,17 @@ pub struct EvaluateArgs {
     pub seed: u64,
 
     /// Confidence level of the intervals.
-    #[arg(long, default_value_t = crate::evaluation::DEFAULT_CONFIDENCE, value_name = "LEVEL")]
+    #[arg(long, default_value_t = triage_stats::evaluation::DEFAULT_CONFIDENCE, value_name = "LEVEL")]
     pub confidence: f64,
 
     /// Share of samples (stratified, seeded) on which a temperature is
     /// fitted; the rest measures metrics before/after scaling (0 to skip).
-    #[arg(long, default_value_t = crate::evaluation::DEFAULT_CALIBRATE_FRACTION, value_name = "F")]
+    #[arg(long, default_value_t = triage_stats::evaluation::DEFAULT_CALIBRATE_FRACTION, value_name = "F")]
     pub calibrate_fraction: f64,
 
     /// Largest number of points written per ROC/PR curve in the JSON
     /// (evenly thinned, ends kept; 0 = all). AUCs are always exact.
-    #[arg(long, default_value_t = crate::evaluation::DEFAULT_MAX_CURVE_POINTS, value_name = "N")]
+    #[arg(long, default_value_t = triage_stats::evaluation::DEFAULT_MAX_CURVE_POINTS, value_name = "N")]
     pub max_curve_points: usize,
 
     /// Do not show the bootstrap progress bar on stderr.

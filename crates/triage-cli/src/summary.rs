@@ -3,14 +3,14 @@
 use std::io::{self, Write};
 use std::path::Path;
 
-use crate::evaluation::{ClassRow, Evaluation};
+use triage_docs::evaluation::{ClassRow, EvaluationDoc};
 
 /// How many worst classes to list.
 const WORST: usize = 3;
 
 /// Write the terminal summary: overall metrics with intervals, the per-class
 /// table, the worst classes and the temperature-scaling result.
-pub fn write_summary(out: &mut impl Write, source: &Path, e: &Evaluation) -> io::Result<()> {
+pub fn write_summary(out: &mut impl Write, source: &Path, e: &EvaluationDoc) -> io::Result<()> {
     writeln!(out, "triage evaluate: {}", source.display())?;
     writeln!(out, "n = {} samples, K = {} classes", e.n, e.classes.len())?;
     writeln!(out)?;
@@ -24,7 +24,7 @@ pub fn write_summary(out: &mut impl Write, source: &Path, e: &Evaluation) -> io:
         None => "CI (bootstrap skipped)".to_string(),
     };
     writeln!(out, "{:<26} {:>8}   {}", "metric", "value", ci_header)?;
-    for (key, value) in &e.metrics {
+    for (key, value) in e.metrics.entries() {
         let ci = match e.ci.get(key) {
             Some(Some([lo, hi])) => format!("[{lo:.4}, {hi:.4}]"),
             Some(None) if e.ci_method.is_some() => "undefined in every resample".to_string(),

@@ -1,13 +1,18 @@
 //! Arguments of the training verbs (`train`, `lr-find`, `predict`) and
 //! their translation into triage-nn settings.
 
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::{bail, Context, Result};
+use anyhow::Result;
 use clap::{Args, ValueEnum};
-use triage_nn::zoo::{preset, preset_names};
-use triage_nn::{Augment, ModelSpec, OptimizerSpec, Schedule, Select};
+use triage_nn::lr_find::LrFindConfig;
+use triage_nn::pipeline::lr_find_run::LrFindPlan;
+use triage_nn::pipeline::plan::{
+    resolve_model, AugmentPlan, DataPlan, Provenance, SchedulePlan, TrainPlan,
+};
+use triage_nn::pipeline::predict_run::PredictPlan;
+use triage_nn::run_dir::ModelRef;
+use triage_nn::{OptimizerSpec, Select};
 
 /// Which data to train on and how to decode it.
 #[derive(Debug, Args, Clone)]
@@ -302,36 +307,29 @@ fn parse_size(s: &str) -> Result<(u32, u32), String> {
     }
 }
 
+/// The commit triage was built from (empty when unknown).
+pub const GIT_COMMIT: &str = env!("TRIAGE_GIT_COMMIT");
+
+impl DataArgs {
+    /// The data plan.
+    pub fn plan(&self) -> DataPlan {
+        DataPlan {
+            path: self.data.clone(),
+            val_fraction: self.val_fraction,
+            size: self.size,
+            max_train: self.max_train,
+        }
+    }
+}
+
 impl ModelArgs {
     /// The model spec and, for a preset, its name.
     ///
     /// # Errors
     ///
     /// An unknown preset or an unreadable/invalid spec file.
-    pub fn spec(&self) -> Result<(ModelSpec, Option<String>)> {
-        if let Some(spec) = preset(&self.model) {
-            return Ok((spec, Some(self.model.clone())));
-        }
-        let path = Path::new(&self.model);
-        if !path.exists() {
-            bail!(
-                "unknown model {:?}: not a preset ({}) and no such spec file",
-                self.model,
-                preset_names()
-            );
-        }
-        let text =
-            fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        let spec: ModelSpec = if path.extension().is_some_and(|e| e == "toml") {
-            toml::from_str(&text)
-                .with_context(|| format!("{}: invalid model spec", path.display()))?
-        } else {
-            serde_json::from_str(&text)
-                .with_context(|| format!("{}: invalid model spec", path.display()))?
-        };
-        spec.validate()
-            .with_context(|| format!("{}: invalid model spec", path.display()))?;
-        Ok((spec, None))
+    pub fn model_ref(&self) -> Result<ModelRef> {
+        Ok(resolve_model(&self.model)?)
     }
 
     /// The optimizer spec (weight decay defaults: SGD 5e-4, AdamW 1e-2).
@@ -362,38 +360,36 @@ impl ModelArgs {
 }
 
 impl TrainArgs {
-    /// The schedule, with epoch counts turned into steps.
-    pub fn schedule(&self, batches_per_epoch: usize) -> Schedule {
+    /// The schedule, lengths in epochs.
+    pub fn schedule(&self) -> SchedulePlan {
         let lr = self.lr.unwrap_or_else(|| self.model.default_lr());
         match self.schedule {
-            ScheduleName::Constant => Schedule::Constant { lr },
-            ScheduleName::Step => Schedule::Step {
+            ScheduleName::Constant => SchedulePlan::Constant { lr },
+            ScheduleName::Step => SchedulePlan::Step {
                 lr,
-                step_size: (self.step_epochs * batches_per_epoch).max(1),
+                step_epochs: self.step_epochs,
                 gamma: self.gamma,
             },
-            ScheduleName::Cosine => Schedule::CosineWithWarmup {
+            ScheduleName::Cosine => SchedulePlan::Cosine {
                 lr,
-                warmup_steps: self.warmup_epochs * batches_per_epoch,
-                min_lr: 0.0,
+                warmup_epochs: self.warmup_epochs,
             },
-            ScheduleName::OneCycle => Schedule::OneCycle { max_lr: lr },
-            ScheduleName::Linear => Schedule::LinearDecay { lr },
+            ScheduleName::OneCycle => SchedulePlan::OneCycle { max_lr: lr },
+            ScheduleName::Linear => SchedulePlan::Linear { lr },
         }
     }
 
-    /// The augmentation for images of `side` pixels (the smaller side)
-    /// and `channels` channels.
-    pub fn augment(&self, side: usize, channels: usize) -> Augment {
+    /// The augmentation (defaults resolved against the images).
+    pub fn augment(&self) -> AugmentPlan {
         let flip = if self.flip {
-            true
+            Some(true)
         } else if self.no_flip {
-            false
+            Some(false)
         } else {
-            channels == 3
+            None
         };
-        Augment {
-            crop_padding: self.crop_padding.unwrap_or(side / 8),
+        AugmentPlan {
+            crop_padding: self.crop_padding,
             flip,
             cutout: self.cutout,
         }
@@ -404,6 +400,76 @@ impl TrainArgs {
         match self.select {
             SelectName::Loss => Select::Loss,
             SelectName::Accuracy => Select::Accuracy,
+        }
+    }
+
+    /// The training plan.
+    ///
+    /// # Errors
+    ///
+    /// An unknown model.
+    pub fn plan(&self) -> Result<TrainPlan> {
+        Ok(TrainPlan {
+            data: self.data.plan(),
+            model: self.model.model_ref()?,
+            optimizer: self.model.optimizer(),
+            schedule: self.schedule(),
+            epochs: self.epochs,
+            batch_size: self.model.batch_size,
+            seed: self.model.seed,
+            select: self.select(),
+            patience: self.patience,
+            label_smoothing: self.label_smoothing,
+            augment: self.augment(),
+            backend: self.model.device.backend(),
+            out: self.out.clone(),
+            resume: self.resume,
+            force: self.force,
+            provenance: Provenance {
+                triage_version: env!("CARGO_PKG_VERSION").into(),
+                git_commit: (!GIT_COMMIT.is_empty()).then(|| GIT_COMMIT.to_string()),
+                command: std::env::args().collect(),
+            },
+        })
+    }
+}
+
+impl LrFindArgs {
+    /// The range-test plan.
+    ///
+    /// # Errors
+    ///
+    /// An unknown model.
+    pub fn plan(&self) -> Result<LrFindPlan> {
+        Ok(LrFindPlan {
+            data: self.data.plan(),
+            model: self.model.model_ref()?,
+            optimizer: self.model.optimizer(),
+            config: LrFindConfig {
+                start: self.start_lr,
+                end: self.end_lr,
+                steps: self.steps,
+                batch_size: self.model.batch_size,
+                seed: self.model.seed,
+                ..LrFindConfig::default()
+            },
+            backend: self.model.device.backend(),
+            out: self.out.clone(),
+        })
+    }
+}
+
+impl PredictArgs {
+    /// The prediction plan.
+    pub fn plan(&self) -> PredictPlan {
+        PredictPlan {
+            run: self.run.clone(),
+            data: self.data.clone(),
+            out: self.out.clone(),
+            split: self.split.clone(),
+            checkpoint: self.checkpoint.clone(),
+            batch_size: self.batch_size,
+            backend: self.device.backend(),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! A decoded image: 8-bit samples, row-major, channels interleaved.
 
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 /// Default limit on width × height before decoding (a decompression-bomb
 /// guard): 100 megapixels.
@@ -26,7 +27,9 @@ pub struct DecodedImage {
 
 /// Colour mode of a source image (before conversion), for the profile's
 /// histogram of modes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum ColorMode {
     /// One channel.

@@ -26,6 +26,8 @@
 //! # Ok(()) }
 //! ```
 
+#![deny(missing_docs)]
+
 pub mod cache;
 pub mod dataset;
 pub mod decode;
@@ -34,8 +36,11 @@ pub mod image;
 pub mod npy_write;
 pub mod predictions;
 pub mod profile;
+pub mod progress;
 pub mod split;
 pub mod synth;
 
 pub use error::{Location, PredictionsError};
-pub use predictions::{read_predictions, Predictions, ReadOptions};
+pub use predictions::{
+    read_predictions, write_predictions_csv, PredictionRow, Predictions, ReadOptions,
+};

@@ -17,6 +17,7 @@ use burn::module::Module;
 use burn::optim::GradientsParams;
 use burn::tensor::{Distribution, Int, Tensor, TensorData};
 use triage_nn::zoo::preset;
+use triage_nn::{BuildOptimizer as _, InitModel as _};
 use triage_nn::{InputShape, OptimizerSpec};
 
 fn median(mut v: Vec<f64>) -> f64 {

@@ -16,41 +16,23 @@
 //!   borders).
 
 use rand::Rng;
-use serde::{Deserialize, Serialize};
+pub use triage_docs::training::Augment;
 
 use crate::model::InputShape;
 
-/// Which augmentations to apply to every training image.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Augment {
-    /// Pad by this many pixels on every side, then crop back to the
-    /// original size at a uniform random offset (0 = off; CIFAR uses 4).
-    pub crop_padding: usize,
-    /// Mirror left–right with probability ½ (off for digits and text).
-    pub flip: bool,
-    /// Side of the cutout square (0 = off; DeVries & Taylor use 16 on
-    /// CIFAR-10).
-    pub cutout: usize,
-}
-
-impl Augment {
-    /// No augmentation.
-    pub const NONE: Augment = Augment {
-        crop_padding: 0,
-        flip: false,
-        cutout: 0,
-    };
-
-    /// Whether any augmentation is on.
-    pub fn is_active(&self) -> bool {
-        *self != Self::NONE
-    }
-
+/// Apply an [`Augment`] to host images.
+pub trait Augmentation {
     /// Write the augmented copy of `src` (one image of `shape`) into `dst`
     /// (same length), drawing the random choices from `rng` in a fixed
     /// order: crop offsets, flip, cutout centre.
-    pub fn apply<R: Rng>(&self, src: &[f32], dst: &mut [f32], shape: InputShape, rng: &mut R) {
+    fn apply<R: Rng>(&self, src: &[f32], dst: &mut [f32], shape: InputShape, rng: &mut R);
+}
+
+impl Augmentation for Augment {
+    /// Write the augmented copy of `src` (one image of `shape`) into `dst`
+    /// (same length), drawing the random choices from `rng` in a fixed
+    /// order: crop offsets, flip, cutout centre.
+    fn apply<R: Rng>(&self, src: &[f32], dst: &mut [f32], shape: InputShape, rng: &mut R) {
         let (c, h, w) = (shape.channels, shape.height, shape.width);
         let p = self.crop_padding as i64;
         let (dy, dx) = if p > 0 {

@@ -93,3 +93,12 @@ impl NnError {
         }
     }
 }
+
+impl From<triage_docs::ConfigError> for NnError {
+    fn from(e: triage_docs::ConfigError) -> Self {
+        Self::InvalidConfig {
+            what: e.what,
+            reason: e.reason,
+        }
+    }
+}

@@ -31,7 +31,7 @@
 //! ```
 //! use burn::tensor::Device;
 //! use triage_nn::train::{train, NoHooks};
-//! use triage_nn::{ImageSet, InputShape, ModelKind, ModelSpec, OptimizerSpec, Schedule, TrainConfig};
+//! use triage_nn::{ImageSet, InitModel, InputShape, ModelKind, ModelSpec, OptimizerSpec, Schedule, TrainConfig};
 //!
 //! let device = Device::default().autodiff();
 //! device.seed(0);
@@ -45,6 +45,8 @@
 //! # Ok::<(), triage_nn::NnError>(())
 //! ```
 
+#![deny(missing_docs)]
+
 pub mod adadelta;
 pub mod augment;
 pub mod checkpoint;
@@ -57,22 +59,23 @@ pub mod lr_find;
 pub mod mlp;
 pub mod model;
 pub mod optimizer;
+pub mod pipeline;
 pub mod resnet;
 pub mod resnet9;
 pub mod resnext;
 pub mod run_dir;
-pub mod schedule;
+pub use triage_docs::schedule;
 pub mod train;
 pub mod vgg;
 pub mod zoo;
 
 pub use adadelta::Adadelta;
-pub use augment::Augment;
+pub use augment::{Augment, Augmentation};
 pub use device::{cpu_device, device_for, Backend};
 pub use error::NnError;
 pub use images::ImageSet;
-pub use model::{InputShape, Model, ModelKind, ModelSpec, Norm};
-pub use optimizer::OptimizerSpec;
+pub use model::{InitModel, InputShape, Model, ModelKind, ModelSpec, Norm};
+pub use optimizer::{BuildOptimizer, OptimizerSpec};
 pub use run_dir::{RunDir, RunMeta};
 pub use schedule::Schedule;
 pub use train::{EpochRecord, Select, TrainConfig, TrainState};

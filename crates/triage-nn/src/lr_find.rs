@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::NnError;
 use crate::images::{image_tensor, label_tensor, scalar, ImageSet};
 use crate::model::Model;
-use crate::optimizer::OptimizerSpec;
+use crate::optimizer::{BuildOptimizer, OptimizerSpec};
 
 /// Settings of the range test.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -66,29 +66,7 @@ impl Default for LrFindConfig {
     }
 }
 
-/// One step of the test.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct LrPoint {
-    /// Learning rate of the step.
-    pub lr: f64,
-    /// Raw minibatch loss.
-    pub loss: f64,
-    /// Bias-corrected smoothed loss.
-    pub smoothed: f64,
-}
-
-/// The curve and the suggestions.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LrFindResult {
-    /// Every step taken.
-    pub points: Vec<LrPoint>,
-    /// Whether the test stopped because the loss diverged.
-    pub diverged: bool,
-    /// Rate at the steepest descent of the smoothed loss.
-    pub steepest: Option<f64>,
-    /// fastai's valley suggestion.
-    pub valley: Option<f64>,
-}
+pub use triage_docs::lr_find::{LrFindResult, LrPoint};
 
 /// Run the range test on a copy of `model` (the caller's model is
 /// untouched).

@@ -18,7 +18,7 @@
 use burn::optim::decay::WeightDecayConfig;
 use burn::optim::momentum::MomentumConfig;
 use burn::optim::{AdamConfig, AdamWConfig, ModuleOptimizer, RmsPropConfig, SgdConfig};
-use serde::{Deserialize, Serialize};
+pub use triage_docs::optimizer::OptimizerSpec;
 
 use crate::adadelta::Adadelta;
 use crate::error::NnError;
@@ -30,85 +30,18 @@ const RMSPROP_ALPHA: f32 = 0.99;
 /// PyTorch's RMSprop ε.
 const RMSPROP_EPS: f32 = 1e-8;
 
-/// Which optimizer to train with.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
-pub enum OptimizerSpec {
-    /// SGD, optionally with (Nesterov) momentum and L2 weight decay:
-    /// `g ← g + λθ; v ← μv + g; g ← g + μv` (Nesterov) or `g ← v`;
-    /// `θ ← θ − lr·g`. Dampening is always 0, as in PyTorch.
-    Sgd {
-        /// Momentum μ (0 for plain SGD; He et al. use 0.9).
-        momentum: f64,
-        /// Nesterov momentum (needs `momentum > 0`).
-        nesterov: bool,
-        /// L2 penalty λ added to the gradient (0 for none).
-        weight_decay: f64,
-    },
-    /// Adam, β = (0.9, 0.999), ε = 1e-8, no weight decay.
-    Adam,
-    /// AdamW (Loshchilov & Hutter, ICLR 2019), β = (0.9, 0.999), ε = 1e-8,
-    /// decoupled weight decay `θ ← θ − lr·λθ`.
-    AdamW {
-        /// Decoupled weight decay λ (PyTorch's default is 1e-2).
-        weight_decay: f64,
-    },
-    /// RMSprop, α = 0.99, ε = 1e-8, no momentum, not centred.
-    RmsProp,
-    /// Adadelta (Zeiler 2012), ρ = 0.9, ε = 1e-6; use lr 1.0 for PyTorch's
-    /// default.
-    Adadelta,
-}
-
-impl OptimizerSpec {
-    /// Check the hyperparameters: momentum in [0, 1), Nesterov only with
-    /// momentum > 0, weight decay finite and ≥ 0.
-    ///
-    /// # Errors
-    ///
-    /// [`NnError::InvalidConfig`] naming the first bad value.
-    pub fn validate(&self) -> Result<(), NnError> {
-        let decay_ok = |wd: f64| {
-            if wd.is_finite() && wd >= 0.0 {
-                Ok(())
-            } else {
-                Err(NnError::invalid(
-                    "weight_decay",
-                    format!("must be finite and >= 0, got {wd}"),
-                ))
-            }
-        };
-        match *self {
-            OptimizerSpec::Sgd {
-                momentum,
-                nesterov,
-                weight_decay,
-            } => {
-                if !(0.0..1.0).contains(&momentum) {
-                    return Err(NnError::invalid(
-                        "momentum",
-                        format!("must be in [0, 1), got {momentum}"),
-                    ));
-                }
-                if nesterov && momentum == 0.0 {
-                    return Err(NnError::invalid(
-                        "nesterov",
-                        "Nesterov momentum requires momentum > 0",
-                    ));
-                }
-                decay_ok(weight_decay)
-            }
-            OptimizerSpec::AdamW { weight_decay } => decay_ok(weight_decay),
-            OptimizerSpec::Adam | OptimizerSpec::RmsProp | OptimizerSpec::Adadelta => Ok(()),
-        }
-    }
-
+/// Build [`OptimizerSpec`]s into burn optimizers.
+pub trait BuildOptimizer {
     /// Build the burn optimizer for a whole module.
     ///
     /// # Errors
     ///
     /// As [`OptimizerSpec::validate`].
-    pub fn build(&self) -> Result<ModuleOptimizer, NnError> {
+    fn build(&self) -> Result<ModuleOptimizer, NnError>;
+}
+
+impl BuildOptimizer for OptimizerSpec {
+    fn build(&self) -> Result<ModuleOptimizer, NnError> {
         self.validate()?;
         Ok(match *self {
             OptimizerSpec::Sgd {

@@ -19,110 +19,18 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use burn::optim::ModuleOptimizer;
-use serde::{Deserialize, Serialize};
 
 use crate::checkpoint::{self, write_atomic};
 use crate::error::NnError;
-use crate::model::{InputShape, Model, ModelSpec};
-use crate::train::{EpochRecord, Select, TrainConfig, TrainState};
+use crate::model::Model;
+use crate::train::{EpochRecord, TrainState};
 
 /// The burn version this crate is pinned to (`=0.22.1` in Cargo.toml).
 pub const BURN_VERSION: &str = "0.22.1";
-/// Value of `run.json`'s `format` key.
-pub const RUN_FORMAT: &str = "triage-run";
-/// Version of the run directory layout.
-pub const RUN_VERSION: u32 = 1;
-
-/// The model of a run: the preset it came from, if any, and the full spec.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ModelRef {
-    /// Preset name (`vgg-like`, `resnet20`, ...), `None` for a spec file.
-    pub preset: Option<String>,
-    /// The spec the model was built from.
-    pub spec: ModelSpec,
-}
-
-/// Per-channel normalisation `x' = (x/255 − mean)/std`, fitted on the
-/// training images.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Normalization {
-    /// Mean of every channel, on the [0, 1] scale.
-    pub mean: Vec<f32>,
-    /// Standard deviation of every channel (at least 1e-3).
-    pub std: Vec<f32>,
-}
-
-/// How images were decoded for the model.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Preprocess {
-    /// Resize to (width, height); `None` when every image already had the
-    /// input size.
-    pub resize: Option<(u32, u32)>,
-    /// `gray` (1 channel) or `rgb` (3 channels).
-    pub channels: String,
-    /// The normalisation.
-    pub normalize: Normalization,
-}
-
-/// `run.json`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RunMeta {
-    /// Always [`RUN_FORMAT`].
-    pub format: String,
-    /// [`RUN_VERSION`].
-    pub version: u32,
-    /// Version of triage.
-    pub triage_version: String,
-    /// Version of burn.
-    pub burn_version: String,
-    /// Commit triage was built from, if known.
-    pub git_commit: Option<String>,
-    /// Creation time, RFC 3339 UTC.
-    pub created: String,
-    /// The command line.
-    pub command: Vec<String>,
-    /// The training data as given.
-    pub data: String,
-    /// The model.
-    pub model: ModelRef,
-    /// Training settings (flattened: `epochs`, `batch_size`, `seed`,
-    /// `schedule`, `optimizer`, `label_smoothing`, `augment`, `select`,
-    /// `patience`).
-    #[serde(flatten)]
-    pub train: TrainConfig,
-    /// Input shape of the model.
-    pub input: InputShape,
-    /// Class names, in output order.
-    pub classes: Vec<String>,
-    /// Decoding and normalisation.
-    pub preprocess: Preprocess,
-    /// Training images.
-    pub train_size: usize,
-    /// Validation images.
-    pub val_size: usize,
-    /// Where the validation images came from (`val split`, or `10% of
-    /// train, stratified, seed S`).
-    pub val_source: String,
-}
-
-/// `summary.json`: the outcome so far.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Summary {
-    /// `running`, `completed`, `early_stopped` or `diverged`.
-    pub status: String,
-    /// The selected epoch (1-based).
-    pub best_epoch: Option<usize>,
-    /// Its validation loss.
-    pub best_val_loss: Option<f64>,
-    /// Its validation accuracy.
-    pub best_val_acc: Option<f64>,
-    /// Epochs completed.
-    pub epochs_run: usize,
-    /// The selection metric.
-    pub select: Select,
-    /// The error that ended the run, if any.
-    pub error: Option<String>,
-}
+pub use triage_docs::run::{
+    ModelRef, Normalization, Preprocess, RunMeta, Summary, RUN_FORMAT, RUN_VERSION, SUMMARY_FORMAT,
+    SUMMARY_VERSION,
+};
 
 /// A run directory.
 #[derive(Debug, Clone)]
@@ -277,6 +185,8 @@ impl RunDir {
         error: Option<String>,
     ) -> Result<(), NnError> {
         let summary = Summary {
+            format: SUMMARY_FORMAT.into(),
+            version: SUMMARY_VERSION,
             status: status.to_string(),
             best_epoch: state.best.map(|b| b.epoch),
             best_val_loss: state.best.and_then(|b| b.val_loss),

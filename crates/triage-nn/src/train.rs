@@ -27,135 +27,15 @@ use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
 
-use crate::augment::Augment;
+pub use triage_docs::training::{EpochRecord, Select, TrainConfig};
+
+use crate::augment::Augmentation;
 use crate::checkpoint;
 use crate::error::NnError;
 use crate::images::{image_tensor, label_tensor, scalar, ImageSet};
 use crate::inference::evaluate;
 use crate::model::Model;
-use crate::optimizer::OptimizerSpec;
-use crate::schedule::Schedule;
-
-/// Which validation metric picks the best epoch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Select {
-    /// Lowest validation loss (the default: accuracy ignores confidence and
-    /// is noisier, so selecting on it favours overconfident epochs).
-    #[default]
-    Loss,
-    /// Highest validation accuracy (ties: lower loss). The run records the
-    /// choice and the report flags it.
-    Accuracy,
-}
-
-/// Training settings.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TrainConfig {
-    /// Passes over the training set.
-    pub epochs: usize,
-    /// Samples per minibatch (He et al. use 128).
-    pub batch_size: usize,
-    /// Seed of shuffling, augmentation and dropout.
-    pub seed: u64,
-    /// Learning rate per step.
-    pub schedule: Schedule,
-    /// Optimizer.
-    pub optimizer: OptimizerSpec,
-    /// Label smoothing ε in [0, 1) (Szegedy et al. 2016; 0 = off).
-    #[serde(default)]
-    pub label_smoothing: f64,
-    /// Augmentation of training images.
-    #[serde(default = "no_augment")]
-    pub augment: Augment,
-    /// Model selection metric.
-    #[serde(default)]
-    pub select: Select,
-    /// Stop after this many epochs without a new best (none = never).
-    #[serde(default)]
-    pub patience: Option<usize>,
-}
-
-fn no_augment() -> Augment {
-    Augment::NONE
-}
-
-impl TrainConfig {
-    /// A config with the given basics and no smoothing, augmentation or
-    /// early stopping, selecting on validation loss.
-    pub fn new(
-        epochs: usize,
-        batch_size: usize,
-        seed: u64,
-        schedule: Schedule,
-        optimizer: OptimizerSpec,
-    ) -> Self {
-        Self {
-            epochs,
-            batch_size,
-            seed,
-            schedule,
-            optimizer,
-            label_smoothing: 0.0,
-            augment: Augment::NONE,
-            select: Select::Loss,
-            patience: None,
-        }
-    }
-
-    /// Check every setting.
-    ///
-    /// # Errors
-    ///
-    /// [`NnError::InvalidConfig`] naming the first bad one.
-    pub fn validate(&self) -> Result<(), NnError> {
-        if self.epochs == 0 {
-            return Err(NnError::invalid("epochs", "must be > 0, got 0"));
-        }
-        if self.batch_size == 0 {
-            return Err(NnError::invalid("batch_size", "must be > 0, got 0"));
-        }
-        if !(0.0..1.0).contains(&self.label_smoothing) {
-            return Err(NnError::invalid(
-                "label_smoothing",
-                format!("must be in [0, 1), got {}", self.label_smoothing),
-            ));
-        }
-        if self.patience == Some(0) {
-            return Err(NnError::invalid("patience", "must be > 0"));
-        }
-        self.schedule.validate()?;
-        self.optimizer.validate()
-    }
-}
-
-/// What one epoch did (one line of the run's `log.jsonl`).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct EpochRecord {
-    /// 1-based epoch number.
-    pub epoch: usize,
-    /// Mean training loss (nats, with label smoothing if on) over the
-    /// epoch's samples, each measured in training mode just before its
-    /// batch's update.
-    pub train_loss: f64,
-    /// Fraction of training samples classified correctly, measured the same
-    /// way (on augmented images).
-    pub train_acc: f64,
-    /// Mean cross-entropy on the validation set after the epoch, eval mode,
-    /// no smoothing; `None` without a validation set.
-    pub val_loss: Option<f64>,
-    /// Validation accuracy after the epoch.
-    pub val_acc: Option<f64>,
-    /// Validation top-label ECE (15 bins) after the epoch.
-    pub val_ece: Option<f64>,
-    /// The learning rate of the epoch's last step.
-    pub lr: f64,
-    /// Training images per second (the epoch's training steps only).
-    pub images_per_sec: f64,
-    /// Wall time of the epoch, validation included, in seconds.
-    pub seconds: f64,
-}
+use crate::optimizer::BuildOptimizer;
 
 /// The best epoch so far.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -12,6 +12,7 @@ use triage_nn::checkpoint;
 use triage_nn::inference::{evaluate, run};
 use triage_nn::run_dir::{ModelRef, Normalization, Preprocess, RunDir, RunMeta};
 use triage_nn::train::{train, NoHooks, Resume, TrainHooks, TrainState};
+use triage_nn::InitModel as _;
 use triage_nn::{
     Augment, ImageSet, InputShape, Model, ModelKind, ModelSpec, NnError, OptimizerSpec, Schedule,
     TrainConfig,

@@ -26,6 +26,15 @@ pub enum ReportError {
         #[source]
         source: serde_json::Error,
     },
+    /// A document that fails its format, version or consistency checks.
+    #[error("`{path}`")]
+    Doc {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What is wrong.
+        #[source]
+        source: triage_docs::DocError,
+    },
     /// A line of `log.jsonl` is not a valid epoch record.
     #[error("`{path}` line {line} is not a valid epoch record: {source}")]
     LogLine {
@@ -38,7 +47,7 @@ pub enum ReportError {
         source: serde_json::Error,
     },
     /// A JSON input is neither a profile nor an evaluation document.
-    #[error("`{path}` is neither a profile (`profile_version`) nor an evaluation (`metrics` and `classes`) document")]
+    #[error("`{path}` is neither a profile (`format` `triage-profile`) nor an evaluation (`format` `triage-evaluation`) document")]
     UnknownDocument {
         /// The file.
         path: PathBuf,
@@ -48,16 +57,6 @@ pub enum ReportError {
     NotARunDir {
         /// The directory.
         path: PathBuf,
-    },
-    /// A `run.json` with another format or a newer version.
-    #[error("`{path}` has format `{format}` version {version}; expected `triage-run` version 1")]
-    RunFormat {
-        /// The file.
-        path: PathBuf,
-        /// Its `format` key.
-        format: String,
-        /// Its `version` key.
-        version: u64,
     },
     /// A predictions file for the galleries could not be read.
     #[error("failed to read predictions `{path}`")]

@@ -3,14 +3,25 @@
 //! `--json` prints and what [`crate::html`] renders; all text in it is
 //! plain (renderers escape it), and `` `code` `` spans are shown as code.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::findings::Finding;
 use crate::svg::Plot;
 
-/// The whole report.
-#[derive(Debug, Clone, Serialize)]
+/// `format` of the report document (`triage report --json`).
+pub const REPORT_FORMAT: &str = "triage-report";
+/// Version of the report document.
+pub const REPORT_VERSION: u32 = 1;
+
+/// The whole report (format `triage-report`, version 1). Written, not read
+/// back by triage: its schema is for Python and JavaScript readers.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Report {
+    /// Always [`REPORT_FORMAT`].
+    pub format: String,
+    /// [`REPORT_VERSION`].
+    pub version: u32,
     /// Title (user-given or default).
     pub title: String,
     /// `triage <version>`.
@@ -31,7 +42,7 @@ impl Report {
 }
 
 /// One input file or directory.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct InputRef {
     /// `run`, `evaluation`, `profile` or `predictions`.
     pub kind: String,
@@ -42,7 +53,7 @@ pub struct InputRef {
 }
 
 /// The kinds of sections, in the order a reviewer asks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SectionKind {
     /// Dataset: classes, splits, duplicates, order.
@@ -105,15 +116,15 @@ impl SectionKind {
             Self::Data => "No dataset profile was given. Run `triage profile DATA --json > profile.json` and pass `profile.json` (or a run directory holding one).",
             Self::Model | Self::Training => "No training run was given. Train with `triage train` and pass its run directory.",
             Self::Performance => "No evaluation was given. Run `triage evaluate --predictions FILE --json > eval.json` and pass `eval.json` (name it with `NAME=eval.json`).",
-            Self::Limits => "Not measured yet. Run `triage bayes` (Bayes-error estimate) and a human-accuracy study to learn how much better any model can do on this data.",
-            Self::Deployment => "Not measured yet. Run `triage shift` on deployment-like data, or pass a second evaluation (e.g. `real-like=eval-real.json`) to compare domains.",
+            Self::Limits => "Not measured yet: Bayes-error estimates and human accuracy, which tell how much better any model can do on this data, are not implemented in this version of triage.",
+            Self::Deployment => "Not measured yet. Pass a second evaluation of the same model on deployment-like data (e.g. `real-like=eval-real.json`) to compare domains.",
             Self::Findings => "No findings: none of the rules fired on the inputs given.",
         }
     }
 }
 
 /// One section.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Section {
     /// Kind.
     pub kind: SectionKind,
@@ -124,7 +135,7 @@ pub struct Section {
 }
 
 /// A piece of content.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Block {
     /// A sub-heading (one per run or evaluation).
@@ -156,7 +167,7 @@ pub enum Block {
 }
 
 /// A key and a value, both text.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, JsonSchema)]
 pub struct KeyValue {
     /// Key.
     pub key: String,
@@ -175,7 +186,7 @@ impl KeyValue {
 }
 
 /// A table of text cells.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Table {
     /// `id` attribute.
     pub id: String,
@@ -188,7 +199,7 @@ pub struct Table {
 }
 
 /// A plot with its caption.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Figure {
     /// `id` attribute of the `<svg>` (unique in the report).
     pub id: String,
@@ -199,7 +210,7 @@ pub struct Figure {
 }
 
 /// Thumbnails with captions.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Gallery {
     /// `id` attribute.
     pub id: String,
@@ -210,7 +221,7 @@ pub struct Gallery {
 }
 
 /// One thumbnail.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Tile {
     /// `data:image/png;base64,…` URI, or `None` when the image could not be read.
     pub image: Option<String>,

@@ -29,20 +29,7 @@ use crate::proba::{check_labels, ProbMatrix};
 /// Guo et al.'s number of bins.
 pub const DEFAULT_BINS: usize = 15;
 
-/// One bin of a reliability diagram.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ReliabilityBin {
-    /// Lower edge (exclusive, except 0 for the first bin).
-    pub lower: f64,
-    /// Upper edge (inclusive).
-    pub upper: f64,
-    /// (Weighted) number of samples in the bin.
-    pub count: f64,
-    /// Mean confidence in the bin; `None` if empty.
-    pub confidence: Option<f64>,
-    /// Accuracy (share of positives for class-wise bins); `None` if empty.
-    pub accuracy: Option<f64>,
-}
+pub use triage_docs::evaluation::ReliabilityBin;
 
 /// Calibration summary of a set of predictions.
 #[derive(Debug, Clone, PartialEq, Serialize)]

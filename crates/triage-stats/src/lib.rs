@@ -8,10 +8,13 @@
 //! [`Metric::Undefined`] with the reason (scikit-learn returns NaN with a
 //! warning in the same cases).
 
+#![deny(missing_docs)]
+
 pub mod bootstrap;
 pub mod calibration;
 pub mod confusion;
 pub mod error;
+pub mod evaluation;
 pub mod intervals;
 pub mod key_sort;
 pub mod metric;

@@ -35,17 +35,15 @@ use triage_report::terminal::write_summary;
 use triage_report::{build_report, load_inputs, render_html, InputSpec, ReportOptions};
 
 use crate::args::ProfileArgs;
-use crate::commands::predict::{predict_run, PredictDone};
-use crate::commands::profile::{compute, profile_json};
-use crate::commands::train::train_run;
-use crate::evaluation::{
-    evaluate, EvaluationSettings, DEFAULT_CALIBRATE_FRACTION, DEFAULT_CONFIDENCE,
-    DEFAULT_MAX_CURVE_POINTS,
-};
+use crate::commands::predict::predict;
+use crate::commands::profile::compute;
+use crate::commands::train::train;
 use crate::train_args::{
     DataArgs, DeviceName, ModelArgs, OptimizerName, PredictArgs, ScheduleName, SelectName,
     TrainArgs,
 };
+use triage_nn::pipeline::predict_run::PredictDone;
+use triage_stats::evaluation::{evaluate, EvaluationParams};
 
 /// Arguments of `triage demo`.
 #[derive(Debug, Args)]
@@ -168,7 +166,7 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
     let manifest = synthetic.join("manifest.csv");
 
     step("profiling the training data");
-    let (profile, mismatches) = compute(&ProfileArgs {
+    let profile = compute(&ProfileArgs {
         data: manifest.clone(),
         json: true,
         near_distance: 4,
@@ -179,10 +177,7 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
         no_progress: !progress,
     })?;
     let profile_path = out.join("profile.json");
-    fs::write(
-        &profile_path,
-        serde_json::to_vec(&profile_json(&profile, &mismatches)?)?,
-    )?;
+    fs::write(&profile_path, serde_json::to_vec(&profile)?)?;
 
     let runs = [
         (
@@ -208,7 +203,7 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
     for (name, what, model, optimizer, schedule, select, crop) in runs {
         step(&format!("training {what}"));
         let run_dir = out.join("runs").join(name);
-        let done = train_run(&TrainArgs {
+        let done = train(&TrainArgs {
             data: DataArgs {
                 data: manifest.clone(),
                 val_fraction: 0.1,
@@ -255,15 +250,18 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
         ] {
             step(&format!("evaluating {name} on {eval_name}"));
             let pred_dir = run_dir.join("predict").join(eval_name);
-            let pred = predict_run(&PredictArgs {
-                run: run_dir.clone(),
-                data: data.clone(),
-                out: pred_dir,
-                split: split.map(str::to_string),
-                checkpoint: "best".into(),
-                batch_size: 256,
-                device: DeviceName::Cpu,
-            })?;
+            let pred = predict(
+                &PredictArgs {
+                    run: run_dir.clone(),
+                    data: data.clone(),
+                    out: pred_dir,
+                    split: split.map(str::to_string),
+                    checkpoint: "best".into(),
+                    batch_size: 256,
+                    device: DeviceName::Cpu,
+                },
+                progress,
+            )?;
             write_evaluation(&pred, &eval_dir, eval_name, plan.bootstrap, args.seed)?;
         }
         inputs.push(run_dir.display().to_string());
@@ -303,19 +301,18 @@ fn write_evaluation(
     fs::create_dir_all(eval_dir)?;
     let predictions = read_predictions(&pred.predictions, &ReadOptions::default())
         .with_context(|| format!("reading {}", pred.predictions.display()))?;
-    let settings = EvaluationSettings {
+    let settings = EvaluationParams {
         bootstrap,
         seed,
-        confidence: DEFAULT_CONFIDENCE,
-        calibrate_fraction: DEFAULT_CALIBRATE_FRACTION,
-        max_curve_points: DEFAULT_MAX_CURVE_POINTS,
-        progress: false,
-    };
+        ..EvaluationParams::default()
+    }
+    .check()?;
     let evaluation = evaluate(
         &predictions.classes,
         &predictions.labels,
         &predictions.proba,
         &settings,
+        &|| (),
     )
     .context("evaluation failed")?;
     fs::write(

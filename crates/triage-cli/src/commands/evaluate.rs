@@ -3,27 +3,27 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use triage_data::{read_predictions, ReadOptions};
 
 use crate::args::EvaluateArgs;
-use crate::evaluation::{evaluate, EvaluationSettings};
+use triage_stats::evaluation::{evaluate, EvaluationParams};
+
+use crate::commands::progress;
 use crate::summary::write_summary;
 
 /// Run `triage evaluate`.
 pub fn run(args: &EvaluateArgs) -> Result<ExitCode> {
-    if !(args.confidence > 0.0 && args.confidence < 1.0) {
-        bail!(
-            "--confidence must lie strictly between 0 and 1, got {}",
-            args.confidence
-        );
+    // Checked before the (possibly long) read, so a typo fails at once.
+    let settings = EvaluationParams {
+        bootstrap: args.bootstrap,
+        seed: args.seed,
+        confidence: args.confidence,
+        calibrate_fraction: args.calibrate_fraction,
+        max_curve_points: args.max_curve_points,
     }
-    if !(0.0..1.0).contains(&args.calibrate_fraction) {
-        bail!(
-            "--calibrate-fraction must lie in [0, 1), got {}",
-            args.calibrate_fraction
-        );
-    }
+    .check()
+    .context("invalid evaluation settings")?;
     let options = ReadOptions {
         logits: args.logits,
         renormalize: args.renormalize,
@@ -44,21 +44,16 @@ pub fn run(args: &EvaluateArgs) -> Result<ExitCode> {
             args.bootstrap
         );
     }
-    let settings = EvaluationSettings {
-        bootstrap: args.bootstrap,
-        seed: args.seed,
-        confidence: args.confidence,
-        calibrate_fraction: args.calibrate_fraction,
-        max_curve_points: args.max_curve_points,
-        progress: !args.no_progress,
-    };
+    let bar = progress::bar(args.bootstrap as u64, "bootstrap", !args.no_progress);
     let evaluation = evaluate(
         &predictions.classes,
         &predictions.labels,
         &predictions.proba,
         &settings,
+        &|| bar.inc(1),
     )
     .context("evaluation failed")?;
+    bar.finish_and_clear();
     let mut out = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer(&mut out, &evaluation).context("failed to write JSON")?;

@@ -28,15 +28,14 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
     let html = render_html(&report);
     std::fs::write(&args.out, &html)
         .with_context(|| format!("failed to write the report to `{}`", args.out.display()))?;
-    if let Some(path) = &args.json {
-        let text =
-            serde_json::to_string_pretty(&report).context("failed to serialise the report")?;
-        std::fs::write(path, text + "\n")
-            .with_context(|| format!("failed to write the report model to `{}`", path.display()))?;
-    }
     let mut out = std::io::stdout().lock();
-    write_summary(&mut out, &report, &args.out, html.len())
-        .context("failed to write the summary")?;
+    if args.json {
+        serde_json::to_writer(&mut out, &report).context("failed to write JSON")?;
+        writeln!(out).context("failed to write JSON")?;
+    } else {
+        write_summary(&mut out, &report, &args.out, html.len())
+            .context("failed to write the summary")?;
+    }
     out.flush().context("failed to write output")?;
     Ok(ExitCode::SUCCESS)
 }

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use triage_data::synth::{generate, Domain, ImageFormat, SynthConfig};
+use triage_data::synth::{generate, synth_doc, Domain, ImageFormat, SynthConfig};
 
 use crate::args::{DomainArg, FormatArg, SynthArgs};
 
@@ -34,7 +34,7 @@ pub fn run(args: &SynthArgs) -> Result<ExitCode> {
         .with_context(|| format!("failed to generate `{}`", args.out.display()))?;
     let mut out = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer(&mut out, &summary)?;
+        serde_json::to_writer(&mut out, &synth_doc(&config, &summary))?;
         writeln!(out)?;
     } else {
         writeln!(

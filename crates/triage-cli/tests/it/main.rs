@@ -3,6 +3,9 @@
 mod datasets;
 mod demo;
 mod evaluate;
+mod legacy;
 mod report;
+mod schemas;
+mod snapshots;
 mod train;
 mod util;

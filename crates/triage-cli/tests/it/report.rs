@@ -102,7 +102,10 @@ fn write_run(dir: &Path, planted: bool) {
             "select": select, "patience": null, "label_smoothing": 0.0,
             "augment": {"crop_padding": 4, "flip": true, "cutout": 0},
             "input": {"channels": 3, "height": 32, "width": 32},
-            "classes": ["cat", "dog", "bird"], "train_size": 1000, "val_size": 200
+            "classes": ["cat", "dog", "bird"], "train_size": 1000, "val_size": 200,
+            "preprocess": {"resize": null, "channels": "rgb",
+                           "normalize": {"mean": [0.5, 0.5, 0.5], "std": [0.25, 0.25, 0.25]}},
+            "val_source": "the dataset's val split"
         }),
     );
     let mut log = String::new();
@@ -135,40 +138,49 @@ fn write_run(dir: &Path, planted: bool) {
     );
 }
 
-/// A profile document; `imbalanced` plants a 20:1 class ratio.
+/// A profile document of real data (`triage synth` + `triage profile`);
+/// `imbalanced` plants a 20:1 class ratio.
 fn profile(imbalanced: bool) -> Value {
-    let small = if imbalanced { 5 } else { 90 };
-    json!({
-        "profile_version": 1, "n_items": 200 + small, "format": "manifest", "root": "data",
-        "classes": [
-            {"name": "cat", "count": 100, "counts": {"train": 80, "val": 10, "test": 10}},
-            {"name": "dog", "count": 100, "counts": {"train": 80, "val": 10, "test": 10}},
-            {"name": "bird", "count": small, "counts": {"train": small, "val": 0, "test": 0}}
-        ],
-        "splits": {"train": 160 + small, "val": 20, "test": 20},
-        "imbalance_ratio": 100.0 / small as f64,
-        "effective_classes": 2.5,
-        "duplicates": {"groups": 0, "items": 0, "cross_split_groups": 0},
-        "warnings": []
-    })
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let imbalance = if imbalanced { "20" } else { "1" };
+    run_ok(&[
+        "synth",
+        data.to_str().unwrap(),
+        "--classes",
+        "3",
+        "--per-class",
+        "40",
+        "--size",
+        "12",
+        "--imbalance",
+        imbalance,
+        "--val",
+        "0.1",
+        "--test",
+        "0.1",
+    ]);
+    let text = run_ok(&[
+        "profile",
+        data.join("manifest.csv").to_str().unwrap(),
+        "--json",
+        "--no-cache",
+        "--no-progress",
+    ]);
+    serde_json::from_str(&text).unwrap()
 }
 
 fn report(args: &[&str]) -> (String, Value) {
     let dir = tempfile::tempdir().unwrap();
     let html = dir.path().join("report.html");
-    let model = dir.path().join("report.json");
-    let mut all = vec![
-        "report",
-        "--out",
-        html.to_str().unwrap(),
-        "--json",
-        model.to_str().unwrap(),
-    ];
+    let mut all = vec!["report", "--out", html.to_str().unwrap()];
     all.extend_from_slice(args);
     let summary = run_ok(&all);
     assert!(summary.contains("report.html"), "{summary}");
+    all.push("--json");
+    let json: Value = serde_json::from_str(&run_ok(&all)).unwrap();
+    assert_eq!(json["format"], "triage-report");
     let text = std::fs::read_to_string(&html).unwrap();
-    let json = serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
     (text, json)
 }
 
@@ -212,8 +224,18 @@ fn report_has_every_section_plot_and_the_planted_findings() {
     for id in PLOTS {
         assert!(html.contains(&format!("id=\"{id}")), "{id} missing");
     }
-    // Sections without input say which command fills them.
-    assert!(html.contains("triage bayes"));
+    // Sections without input say what would fill them, and never name a
+    // command that does not exist.
+    assert!(html.contains("not implemented in this version of triage"));
+    for missing in [
+        "triage bayes",
+        "triage shift",
+        "triage label",
+        "triage lint",
+        "triage compare",
+    ] {
+        assert!(!html.contains(missing), "{missing} is not a command yet");
+    }
     let fired = rules(&model);
     for rule in PLANTED_RULES {
         assert!(
@@ -398,4 +420,22 @@ fn report_of_ten_thousand_images_stays_under_five_megabytes() {
     eprintln!("10k report: {bytes} bytes, {thumbnails} thumbnails");
     assert_eq!(thumbnails, 24 + 6 * 4, "gallery caps");
     assert!(bytes < 5 * 1024 * 1024, "report is {bytes} bytes");
+}
+
+/// Every document `evaluate` writes is read back by `report`, also when a
+/// metric is undefined (a class absent from the labels gives `null`s).
+#[test]
+fn evaluations_with_undefined_metrics_are_read_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = "id,label,p_a,p_b,p_c\nx,a,0.7,0.2,0.1\ny,b,0.2,0.7,0.1\nz,a,0.4,0.5,0.1\nw,b,0.1,0.8,0.1\n";
+    let predictions = dir.path().join("absent.csv");
+    std::fs::write(&predictions, csv).unwrap();
+    let eval = dir.path().join("absent.json");
+    evaluate_to(&predictions, &eval);
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&eval).unwrap()).unwrap();
+    assert!(doc["metrics"]["roc_auc_ovr_macro"].is_null());
+    assert!(doc["undefined"]["roc_auc_ovr_macro"].is_string());
+    let (html, model) = report(&[eval.to_str().unwrap()]);
+    assert!(html.contains("<h2>The performance</h2>"));
+    assert_eq!(model["inputs"][0]["kind"], "evaluation");
 }

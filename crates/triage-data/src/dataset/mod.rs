@@ -25,10 +25,12 @@ pub use error::DatasetError;
 pub use item::{Item, Skipped, Source, Split};
 pub use open::{open_dataset, OpenOptions};
 
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 /// The on-disk layout a dataset was read from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum DatasetFormat {
     /// Class folders (optionally under split folders).
@@ -39,6 +41,19 @@ pub enum DatasetFormat {
     Idx,
     /// CIFAR binary batches.
     Cifar,
+}
+
+impl DatasetFormat {
+    /// The name used in JSON and text (`image-folder`, `manifest`, `idx`,
+    /// `cifar`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::ImageFolder => "image-folder",
+            Self::Manifest => "manifest",
+            Self::Idx => "idx",
+            Self::Cifar => "cifar",
+        }
+    }
 }
 
 /// Raw pixels of record-based datasets (IDX, CIFAR), held in memory:

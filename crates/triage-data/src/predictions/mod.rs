@@ -11,6 +11,7 @@
 //! | anything else | CSV with columns `id`, `label`, optional `path`, `p_<class>`… |
 
 mod csv_format;
+mod csv_write;
 mod npy_array;
 mod npy_format;
 
@@ -20,6 +21,8 @@ use triage_stats::proba::ROW_SUM_TOLERANCE;
 use triage_stats::{ProbMatrix, StatsError};
 
 use crate::error::{Location, PredictionsError};
+
+pub use csv_write::{write_predictions_csv, PredictionRow};
 
 /// Labels and predicted probabilities read from a file, validated.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,13 +1,14 @@
 //! Class statistics: counts per class and split, imbalance, effective
 //! number of classes, and classes missing from a split.
 
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use super::context::Context;
 use super::split_key::{SplitCounts, SplitKey, SplitMap};
 
 /// Item counts of one class.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ClassCount {
     /// Class name.
     pub name: String,

@@ -1,14 +1,15 @@
 //! What every part of the profile needs to know about an item: its id,
 //! split key and class name.
 
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use crate::dataset::{Dataset, Source};
 
 use super::split_key::SplitKey;
 
 /// An item as listed in the profile (duplicate groups, pairs, outliers).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ItemRef {
     /// The item's id ([`crate::dataset::Item::id`]).
     pub id: String,

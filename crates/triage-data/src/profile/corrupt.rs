@@ -1,12 +1,13 @@
 //! Corrupt files: images that failed to decode, and files the reader
 //! skipped.
 
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use crate::dataset::Skipped;
 
 /// A file that could not be used.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CorruptFile {
     /// The file (`file#index` for a record).
     pub path: String,
@@ -15,7 +16,7 @@ pub struct CorruptFile {
 }
 
 /// Files that could not be used.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CorruptFiles {
     /// `decode_failures + skipped`.
     pub count: usize,

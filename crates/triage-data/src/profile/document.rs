@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use crate::dataset::DatasetFormat;
 use crate::image::ColorMode;
@@ -20,18 +21,27 @@ use super::property_summary::PropertyReport;
 use super::split_key::{SplitCounts, SplitMap};
 use super::warnings::Warning;
 
+/// `format` of the profile document.
+pub const PROFILE_FORMAT: &str = "triage-profile";
 /// Version of the JSON shape; raised when a key changes meaning or goes.
-pub const PROFILE_VERSION: u32 = 1;
+///
+/// History: version 1 (triage 0.1.0) had `profile_version: 1`, the
+/// dataset layout under `format`, and `extension_mismatches` only in the
+/// CLI's output; version 2 has `format: "triage-profile"`, `version: 2`,
+/// the layout under `layout`. Version 1 documents are read (upgraded).
+pub const PROFILE_VERSION: u32 = 2;
 
 /// The profile of a dataset. Serialize it for the stable JSON document.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct DatasetProfile {
+    /// Always [`PROFILE_FORMAT`].
+    pub format: String,
     /// [`PROFILE_VERSION`].
-    pub profile_version: u32,
+    pub version: u32,
     /// Items in the dataset (decoded or not).
     pub n_items: usize,
     /// Layout the dataset was read from.
-    pub format: DatasetFormat,
+    pub layout: DatasetFormat,
     /// The path that was opened.
     pub root: String,
     /// Items whose image decoded (the base of every pixel statistic).
@@ -72,4 +82,59 @@ pub struct DatasetProfile {
     pub outliers: Outliers,
     /// Problems found, most serious kinds first.
     pub warnings: Vec<Warning>,
+    /// Files whose content does not match their extension (a PNG named
+    /// `.jpg`); filled by the caller that reads the files' first bytes.
+    #[serde(default)]
+    pub extension_mismatches: Vec<ExtensionMismatch>,
+}
+
+/// A file whose extension does not match its content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ExtensionMismatch {
+    /// The file.
+    pub path: String,
+    /// What its content is.
+    pub reason: String,
+}
+
+impl triage_docs::Document for DatasetProfile {
+    const FORMAT: &'static str = PROFILE_FORMAT;
+    const VERSION: u32 = PROFILE_VERSION;
+    const WHAT: &'static str = "profile";
+
+    /// Version 1: `profile_version: 1`, layout under `format`.
+    fn upgrade(value: &mut serde_json::Value) -> Result<(), triage_docs::DocError> {
+        let v1 = value
+            .get("profile_version")
+            .and_then(serde_json::Value::as_u64)
+            == Some(1);
+        let map =
+            value
+                .as_object_mut()
+                .filter(|_| v1)
+                .ok_or_else(|| triage_docs::DocError::Invalid {
+                    what: "profile",
+                    reason: "neither `format: \"triage-profile\"` nor `profile_version: 1`".into(),
+                })?;
+        map.remove("profile_version");
+        if let Some(layout) = map.remove("format") {
+            map.insert("layout".into(), layout);
+        }
+        triage_docs::stamp(value, PROFILE_FORMAT, PROFILE_VERSION);
+        Ok(())
+    }
+
+    fn check(&self) -> Result<(), triage_docs::DocError> {
+        let total: usize = self.classes.iter().map(|c| c.count).sum();
+        if total != self.n_items {
+            return Err(triage_docs::DocError::Invalid {
+                what: "profile",
+                reason: format!(
+                    "the class counts sum to {total}, but `n_items` is {}",
+                    self.n_items
+                ),
+            });
+        }
+        Ok(())
+    }
 }

@@ -4,14 +4,15 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use super::context::{Context, ItemRef};
 use super::features::ImageFeatures;
 use super::split_key::{SplitKey, SplitPairCounts};
 
 /// One group of identical images.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct DuplicateGroup {
     /// The first 8 bytes of the pixel hash, in hex.
     pub hash: String,
@@ -26,7 +27,7 @@ pub struct DuplicateGroup {
 }
 
 /// Exact-duplicate statistics.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ExactDuplicates {
     /// Groups of ≥ 2 identical decoded images.
     pub groups: usize,

@@ -3,13 +3,14 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use super::context::Context;
 use super::split_key::SplitKey;
 
 /// A group found in two or more splits.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CrossSplitGroup {
     /// The group name.
     pub group: String,
@@ -20,7 +21,7 @@ pub struct CrossSplitGroup {
 }
 
 /// Group statistics (all zero when no item has a group).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct GroupLeakage {
     /// Items with a group.
     pub items_with_group: usize,

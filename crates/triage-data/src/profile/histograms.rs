@@ -3,7 +3,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use crate::image::ColorMode;
 
@@ -14,7 +15,7 @@ use super::property_summary::Summary;
 pub const TOP_SIZES: usize = 20;
 
 /// How many images have one size.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct SizeCount {
     /// Width in pixels.
     pub width: u32,
@@ -25,7 +26,7 @@ pub struct SizeCount {
 }
 
 /// Histogram of image sizes (width × height) of the decoded images.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct SizeHistogram {
     /// Number of distinct sizes.
     pub distinct: usize,
@@ -37,7 +38,7 @@ pub struct SizeHistogram {
 }
 
 /// Encoded file sizes of the decoded images.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct FileBytes {
     /// Sum over images, bytes.
     pub total: u64,

@@ -19,7 +19,7 @@
 //! | image properties | brightness, RMS contrast (Peli 1990), colourfulness (Hasler & Süsstrunk 2003), Laplacian variance (Pech-Pacheco 2000), noise σ (Immerkær 1996), entropy | [`properties`] |
 //! | outliers | fixed bounds and median ∓ 3·1.4826·MAD (Iglewicz & Hoaglin 1993); blur relative to the dataset | [`outliers`] |
 //!
-//! # JSON shape (`profile_version` 1)
+//! # JSON shape (format `triage-profile`, version 2)
 //!
 //! Keys are always present (values may be `null` or empty); maps keyed by
 //! split list only the keys that apply, in the order train, val, test,
@@ -28,8 +28,8 @@
 //!
 //! ```text
 //! {
-//!   "profile_version": 1,
-//!   "n_items": 1000, "format": "image-folder", "root": "data/", "n_decoded": 998,
+//!   "format": "triage-profile", "version": 2,
+//!   "n_items": 1000, "layout": "image-folder", "root": "data/", "n_decoded": 998,
 //!   "classes": [{"name": "cat", "count": 500,
 //!                "counts": {"train": 400, "val": 50, "test": 50, "unsplit": 0}}, …],
 //!   "splits": {"train": 800, "val": 100, "test": 100, "unsplit": 0},
@@ -80,7 +80,8 @@
 //!                                      //      "items": [{"id", "split", "label", "value"}]}
 //!                                      // threshold: the effective one, the
 //!                                      // stricter of the other two
-//!   "warnings": [{"kind": "sorted_order", "message": "…"}, …]
+//!   "warnings": [{"kind": "sorted_order", "message": "…"}, …],
+//!   "extension_mismatches": [{"path": "a.jpg", "reason": "PNG content"}, …]
 //! }
 //! ```
 //!
@@ -133,6 +134,7 @@ mod disjoint_set;
 mod document;
 mod duplicates;
 mod features;
+pub mod files;
 mod groups;
 mod histograms;
 pub mod multi_index;
@@ -158,7 +160,7 @@ pub use bk_tree::BkTree;
 pub use classes::ClassCount;
 pub use context::ItemRef;
 pub use corrupt::{CorruptFile, CorruptFiles};
-pub use document::{DatasetProfile, PROFILE_VERSION};
+pub use document::{DatasetProfile, ExtensionMismatch, PROFILE_FORMAT, PROFILE_VERSION};
 pub use duplicates::{DuplicateGroup, ExactDuplicates};
 pub use features::ImageFeatures;
 pub use groups::{CrossSplitGroup, GroupLeakage};
@@ -287,9 +289,10 @@ pub fn profile_dataset(
         max_listed,
     );
     let mut profile = DatasetProfile {
-        profile_version: PROFILE_VERSION,
+        format: PROFILE_FORMAT.into(),
+        version: PROFILE_VERSION,
         n_items: ctx.len(),
-        format: dataset.format,
+        layout: dataset.format,
         root: dataset.root.display().to_string(),
         n_decoded: features.iter().flatten().count(),
         classes: class_stats.classes,
@@ -310,6 +313,7 @@ pub fn profile_dataset(
         properties: property_summary::property_report(&ctx, &features),
         outliers: outliers::outliers(&ctx, &features, max_listed),
         warnings: Vec::new(),
+        extension_mismatches: Vec::new(),
     };
     profile.warnings = warnings::collect_warnings(&profile);
     profile

@@ -37,7 +37,8 @@
 use std::ops::Range;
 
 use rayon::prelude::*;
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use super::bk_tree::BkTree;
 use super::context::{Context, ItemRef};
@@ -57,7 +58,7 @@ const LIST_SCAN_PER_GROUP_PAIR: usize = 1_000;
 const GROUPS_PER_TASK: usize = 64;
 
 /// A near-duplicate pair.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct NearPair {
     /// The item first in file order.
     pub a: ItemRef,
@@ -75,10 +76,10 @@ pub struct NearPair {
 }
 
 /// Near-duplicate statistics.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct NearDuplicates {
     /// The hash matched: `"phash"`.
-    pub hash: &'static str,
+    pub hash: String,
     /// Largest Hamming distance counted as a near-duplicate (bits of 64).
     pub max_distance: u32,
     /// Largest thumbnail difference counted as a near-duplicate
@@ -653,7 +654,7 @@ fn near_duplicates_with(
         )
         .collect();
     NearDuplicates {
-        hash: "phash",
+        hash: "phash".into(),
         max_distance,
         max_thumbnail_mad,
         candidate_pairs: candidates,

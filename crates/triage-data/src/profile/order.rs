@@ -7,7 +7,8 @@
 //! the number expected in a random order, and reports which classes a tail
 //! split would contain.
 
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use super::context::Context;
 use super::split_key::SplitMap;
@@ -25,7 +26,7 @@ pub const SORTED_RUNS_FRACTION: f64 = 0.05;
 pub const MIN_EXPECTED_RUNS_PER_CLASS: f64 = 4.0;
 
 /// The classes found in a tail split.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct TailSplit {
     /// Fraction of the items taken from the end (0.1 or 0.2).
     pub fraction: f64,
@@ -38,7 +39,7 @@ pub struct TailSplit {
 }
 
 /// A class and its count.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ClassShare {
     /// Class name.
     pub name: String,
@@ -47,7 +48,7 @@ pub struct ClassShare {
 }
 
 /// The order check of one list of items (all items, or one split).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct OrderCheck {
     /// Items in the list.
     pub n: usize,
@@ -66,7 +67,7 @@ pub struct OrderCheck {
 }
 
 /// The order checks of the whole item list and of each split.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct OrderReport {
     /// All items, in file order.
     pub all: OrderCheck,

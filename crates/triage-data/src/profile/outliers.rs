@@ -22,7 +22,8 @@
 //! judged relative to the dataset only, since Laplacian variance depends on
 //! image size and content.
 
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use triage_stats::intervals::percentile_sorted;
 
 use super::context::{Context, ItemRef};
@@ -48,7 +49,7 @@ pub const BLURRY_PERCENTILE: f64 = 0.01;
 pub const BLURRY_MEDIAN_FRACTION: f64 = 0.1;
 
 /// An outlier image and its property value.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct OutlierItem {
     /// The item.
     #[serde(flatten)]
@@ -58,7 +59,7 @@ pub struct OutlierItem {
 }
 
 /// The images flagged by one rule.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct OutlierList {
     /// The effective threshold: a value beyond it is flagged (for the
     /// brightness and contrast rules the stricter of `absolute_threshold`
@@ -78,7 +79,7 @@ pub struct OutlierList {
 }
 
 /// Outliers by rule.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Outliers {
     /// brightness < [`TOO_DARK_BRIGHTNESS`] and < median − 3σ̂.
     pub too_dark: OutlierList,

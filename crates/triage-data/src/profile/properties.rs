@@ -6,12 +6,13 @@
 //! stated otherwise a property is computed on the luma plane L in [0, 255]
 //! ([`DecodedImage::luma`], ITU-R BT.601 weights) at the image's own size.
 
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use crate::image::DecodedImage;
 
 /// The properties of one image.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ImageProperties {
     /// [`brightness`]: mean luma / 255, in [0, 1].
     pub brightness: f64,
@@ -59,7 +60,9 @@ impl ImageProperties {
 }
 
 /// One of the per-image properties, for code that iterates over them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Property {
     /// [`brightness`].

@@ -1,7 +1,8 @@
 //! Summaries of per-image properties over a set of images: mean, standard
 //! deviation and percentiles, for all images, per split and per class.
 
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use triage_stats::intervals::percentile_sorted;
 
 use super::context::Context;
@@ -14,7 +15,7 @@ use super::split_key::{SplitKey, SplitMap};
 /// `std` is the population standard deviation (divisor n); percentiles
 /// interpolate linearly between order statistics (numpy's default,
 /// Hyndman–Fan type 7). All `null` when `n` is 0.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Summary {
     /// Images with a value.
     pub n: usize,
@@ -59,7 +60,7 @@ impl Summary {
 }
 
 /// One [`Summary`] per property (see [`crate::profile::properties`]).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PropertySet {
     /// Brightness, [0, 1].
     pub brightness: Summary,
@@ -110,7 +111,7 @@ impl PropertySet {
 }
 
 /// Property summaries of one class.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ClassProperties {
     /// Class name.
     pub class: String,
@@ -119,7 +120,7 @@ pub struct ClassProperties {
 }
 
 /// Property summaries over the decoded images.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PropertyReport {
     /// All decoded images.
     pub all: PropertySet,

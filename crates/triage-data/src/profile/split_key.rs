@@ -1,13 +1,20 @@
 //! Split keys for the profile: the three splits plus `unsplit`, and the
 //! JSON maps keyed by them.
 
+use std::borrow::Cow;
+
+use indexmap::IndexMap;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde::de::{Deserializer, Error as _};
 use serde::ser::{SerializeMap, Serializer};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::dataset::Split;
 
 /// A split, or `unsplit` for items whose layout names no split.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum SplitKey {
     /// Training data.
@@ -49,6 +56,11 @@ impl SplitKey {
         }
     }
 
+    /// The key named `name` (`train`, `val`, `test`, `unsplit`).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+
     /// Position in [`SplitKey::ALL`] (0–3).
     pub fn index(self) -> usize {
         self as usize
@@ -63,7 +75,7 @@ impl SplitKey {
 
 /// Item counts per split key; serialized as
 /// `{"train": n, "val": n, "test": n, "unsplit": n}` (all four keys).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 pub struct SplitCounts {
     /// Items in `train`.
     pub train: usize,
@@ -140,6 +152,39 @@ impl<T: Serialize> Serialize for SplitMap<T> {
     }
 }
 
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for SplitMap<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let map = IndexMap::<String, T>::deserialize(deserializer)?;
+        let mut entries = Vec::with_capacity(map.len());
+        for (name, value) in map {
+            let key = SplitKey::from_name(&name).ok_or_else(|| {
+                D::Error::custom(format!(
+                    "unknown split `{name}` (expected train, val, test or unsplit)"
+                ))
+            })?;
+            entries.push((key, value));
+        }
+        entries.sort_by_key(|(k, _)| *k);
+        Ok(Self(entries))
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for SplitMap<T> {
+    fn schema_name() -> Cow<'static, str> {
+        format!("SplitMap_{}", T::schema_name()).into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let value = generator.subschema_for::<T>();
+        schemars::json_schema!({
+            "type": "object",
+            "description": "Values keyed by split: `train`, `val`, `test`, `unsplit`.",
+            "propertyNames": { "enum": ["train", "val", "test", "unsplit"] },
+            "additionalProperties": value,
+        })
+    }
+}
+
 /// Counts per unordered pair of split keys (including a key with itself),
 /// serialized as an object such as `{"train-train": 3, "train-test": 1}`:
 /// keys `"a-b"` with `a` not after `b` in [`SplitKey::ALL`] order, only
@@ -200,6 +245,39 @@ impl Serialize for SplitPairCounts {
             map.serialize_entry(key, n)?;
         }
         map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for SplitPairCounts {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let map = IndexMap::<String, u64>::deserialize(deserializer)?;
+        let mut out = SplitPairCounts::default();
+        for (name, n) in map {
+            let pair = name
+                .split_once('-')
+                .and_then(|(a, b)| Some((SplitKey::from_name(a)?, SplitKey::from_name(b)?)));
+            let Some((a, b)) = pair else {
+                return Err(D::Error::custom(format!(
+                    "`{name}` is not a split pair such as `train-test`"
+                )));
+            };
+            out.add(a, b, n);
+        }
+        Ok(out)
+    }
+}
+
+impl JsonSchema for SplitPairCounts {
+    fn schema_name() -> Cow<'static, str> {
+        "SplitPairCounts".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        schemars::json_schema!({
+            "type": "object",
+            "description": "Counts per pair of splits, keyed `a-b` (e.g. `train-test`); only nonzero pairs are present.",
+            "additionalProperties": { "type": "integer", "minimum": 0 },
+        })
     }
 }
 

@@ -1,7 +1,8 @@
 //! Warnings: one human sentence per problem found, with a stable `kind`
 //! code for scripts.
 
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use super::document::DatasetProfile;
 use super::order::OrderCheck;
@@ -18,7 +19,9 @@ const NAMES_SHOWN: usize = 5;
 
 /// What a warning is about (serialized in snake_case, e.g.
 /// `"sorted_order"`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum WarningKind {
     /// Images that failed to decode, or files the reader skipped.
@@ -53,8 +56,18 @@ pub enum WarningKind {
     Blurry,
 }
 
+impl WarningKind {
+    /// The stable code used in JSON (`sorted_order`, …).
+    pub fn name(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    }
+}
+
 /// A problem found by the profile.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Warning {
     /// Stable code.
     pub kind: WarningKind,

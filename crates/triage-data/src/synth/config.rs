@@ -11,7 +11,9 @@ pub const MIN_SIZE: u32 = 8;
 pub const MAX_SIZE: u32 = 512;
 
 /// The look of the images.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Domain {
     /// Flat background, flat figure, anti-aliased edges and nothing else:
@@ -26,7 +28,9 @@ pub enum Domain {
 }
 
 /// The file format of the written images.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum ImageFormat {
     /// Lossless PNG, 8-bit RGB (`.png`).
@@ -53,7 +57,7 @@ impl ImageFormat {
 ///
 /// The defaults are 10 balanced classes of 100 clean 32 × 32 PNG images,
 /// seed 0, no label noise and no held-out splits.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default)]
 pub struct SynthConfig {
     /// Number of classes K, 2..=26 (default 10). Class `k` is

@@ -7,7 +7,8 @@ use std::io;
 use std::path::Path;
 
 use rayon::prelude::*;
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use super::codec;
 use super::config::SynthConfig;
@@ -160,55 +161,136 @@ fn write_manifest(config: &SynthConfig, out: &Path, plan: &Plan) -> Result<(), S
 }
 
 /// One class's counts in `synth.json`.
-#[derive(Serialize)]
-struct ClassCounts<'a> {
-    class: &'a str,
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ClassCounts {
+    /// Class name.
+    pub class: String,
+    /// Images per split.
     #[serde(flatten)]
-    counts: SplitCounts,
-    total: usize,
+    pub counts: SplitCounts,
+    /// Images of the class.
+    pub total: usize,
 }
 
 /// The label-noise section of `synth.json`.
-#[derive(Serialize)]
-struct LabelNoise {
-    rho: f64,
-    model: &'static str,
-    expected_flip_rate: f64,
-    flipped: usize,
-    bayes_error: f64,
-    bayes_error_formula: &'static str,
-    statement: &'static str,
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct LabelNoise {
+    /// Noise rate ρ.
+    pub rho: f64,
+    /// How labels were corrupted.
+    pub model: String,
+    /// Expected share of changed labels, ρ(K−1)/K.
+    pub expected_flip_rate: f64,
+    /// Labels actually changed.
+    pub flipped: usize,
+    /// Bayes error of the written labels.
+    pub bayes_error: f64,
+    /// `rho*(K-1)/K`.
+    pub bayes_error_formula: String,
+    /// Why that is the Bayes error.
+    pub statement: String,
 }
 
-/// `synth.json`.
-#[derive(Serialize)]
-struct Document<'a> {
-    generator: &'static str,
-    generator_version: u32,
-    triage_version: &'static str,
-    config: &'a SynthConfig,
-    layout: &'static str,
-    classes: &'a [String],
-    files: usize,
-    /// By written label.
-    counts: Vec<ClassCounts<'a>>,
-    /// By clean label.
-    clean_counts: Vec<ClassCounts<'a>>,
-    flipped: usize,
-    bayes_error: f64,
-    label_noise: LabelNoise,
+/// `format` of `synth.json`.
+pub const SYNTH_FORMAT: &str = "triage-synth";
+/// Version of `synth.json`.
+pub const SYNTH_VERSION: u32 = 1;
+
+/// `synth.json` (format `triage-synth`; also what `triage synth --json`
+/// prints). Files written before version 1 have no `format`/`version` and
+/// are read as version 1.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SynthDoc {
+    /// Always [`SYNTH_FORMAT`].
+    pub format: String,
+    /// [`SYNTH_VERSION`].
+    pub version: u32,
+    /// `triage synth`.
+    pub generator: String,
+    /// [`GENERATOR_VERSION`]: the same seed gives the same bytes within one.
+    pub generator_version: u32,
+    /// Version of triage.
+    pub triage_version: String,
+    /// The settings.
+    pub config: SynthConfig,
+    /// `split/class/file` or `class/file`.
+    pub layout: String,
+    /// Class names.
+    pub classes: Vec<String>,
+    /// Image files written.
+    pub files: usize,
+    /// Images per class and split, by written label.
+    pub counts: Vec<ClassCounts>,
+    /// Images per class and split, by clean label.
+    pub clean_counts: Vec<ClassCounts>,
+    /// Labels changed by the noise.
+    pub flipped: usize,
+    /// Bayes error of the written labels, ρ(K−1)/K.
+    pub bayes_error: f64,
+    /// The label noise.
+    pub label_noise: LabelNoise,
 }
 
-fn class_rows<'a>(classes: &'a [String], counts: &[SplitCounts]) -> Vec<ClassCounts<'a>> {
+impl triage_docs::Document for SynthDoc {
+    const FORMAT: &'static str = SYNTH_FORMAT;
+    const VERSION: u32 = SYNTH_VERSION;
+    const WHAT: &'static str = "synth.json";
+
+    fn upgrade(value: &mut serde_json::Value) -> Result<(), triage_docs::DocError> {
+        if value.get("generator").and_then(serde_json::Value::as_str) != Some("triage synth") {
+            return Err(triage_docs::DocError::Invalid {
+                what: Self::WHAT,
+                reason: "not written by `triage synth`".into(),
+            });
+        }
+        triage_docs::stamp(value, SYNTH_FORMAT, SYNTH_VERSION);
+        Ok(())
+    }
+}
+
+fn class_rows(classes: &[String], counts: &[SplitCounts]) -> Vec<ClassCounts> {
     classes
         .iter()
         .zip(counts)
         .map(|(class, &counts)| ClassCounts {
-            class,
+            class: class.clone(),
             counts,
             total: counts.total(),
         })
         .collect()
+}
+
+/// The `synth.json` document of a generated set.
+pub fn synth_doc(config: &SynthConfig, summary: &SynthSummary) -> SynthDoc {
+    SynthDoc {
+        format: SYNTH_FORMAT.into(),
+        version: SYNTH_VERSION,
+        generator: "triage synth".into(),
+        generator_version: GENERATOR_VERSION,
+        triage_version: env!("CARGO_PKG_VERSION").into(),
+        config: config.clone(),
+        layout: if config.has_splits() {
+            "split/class/file"
+        } else {
+            "class/file"
+        }
+        .into(),
+        classes: summary.classes.clone(),
+        files: summary.files,
+        counts: class_rows(&summary.classes, &summary.counts),
+        clean_counts: class_rows(&summary.classes, &summary.clean_counts),
+        flipped: summary.flipped,
+        bayes_error: summary.bayes_error,
+        label_noise: LabelNoise {
+            rho: config.label_noise,
+            model: NOISE_MODEL.into(),
+            expected_flip_rate: config.bayes_error(),
+            flipped: summary.flipped,
+            bayes_error: summary.bayes_error,
+            bayes_error_formula: "rho*(K-1)/K".into(),
+            statement: BAYES_STATEMENT.into(),
+        },
+    }
 }
 
 /// Write `synth.json` (pretty-printed, trailing newline).
@@ -217,32 +299,7 @@ fn write_document(
     out: &Path,
     summary: &SynthSummary,
 ) -> Result<(), SynthError> {
-    let document = Document {
-        generator: "triage synth",
-        generator_version: GENERATOR_VERSION,
-        triage_version: env!("CARGO_PKG_VERSION"),
-        config,
-        layout: if config.has_splits() {
-            "split/class/file"
-        } else {
-            "class/file"
-        },
-        classes: &summary.classes,
-        files: summary.files,
-        counts: class_rows(&summary.classes, &summary.counts),
-        clean_counts: class_rows(&summary.classes, &summary.clean_counts),
-        flipped: summary.flipped,
-        bayes_error: summary.bayes_error,
-        label_noise: LabelNoise {
-            rho: config.label_noise,
-            model: NOISE_MODEL,
-            expected_flip_rate: config.bayes_error(),
-            flipped: summary.flipped,
-            bayes_error: summary.bayes_error,
-            bayes_error_formula: "rho*(K-1)/K",
-            statement: BAYES_STATEMENT,
-        },
-    };
+    let document = synth_doc(config, summary);
     let path = out.join("synth.json");
     let mut text = serde_json::to_string_pretty(&document).map_err(|error| SynthError::Json {
         path: path.clone(),

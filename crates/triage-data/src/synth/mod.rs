@@ -66,6 +66,9 @@ mod summary;
 pub use config::{Domain, ImageFormat, SynthConfig, MAX_SIZE, MIN_SIZE};
 pub use error::SynthError;
 pub use figure::{CLASS_NAMES, MAX_CLASSES};
-pub use generate::{generate, GENERATOR_VERSION};
+pub use generate::{
+    generate, synth_doc, ClassCounts, LabelNoise, SynthDoc, GENERATOR_VERSION, SYNTH_FORMAT,
+    SYNTH_VERSION,
+};
 pub use render::render;
 pub use summary::{SplitCounts, SynthSummary};

@@ -1,6 +1,7 @@
 //! What a generation run wrote.
 
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use crate::dataset::Split;
 
@@ -8,7 +9,7 @@ use crate::dataset::Split;
 ///
 /// Without held-out splits ([`crate::synth::SynthConfig::has_splits`] is
 /// false) every image counts as `train`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 pub struct SplitCounts {
     /// Training images.
     pub train: usize,
@@ -44,7 +45,7 @@ impl SplitCounts {
 }
 
 /// The outcome of [`crate::synth::generate`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SynthSummary {
     /// Class names, in class order.
     pub classes: Vec<String>,

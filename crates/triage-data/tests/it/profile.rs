@@ -138,9 +138,10 @@ fn planted_duplicates_leakage_and_corrupt_files() {
     let json = serde_json::to_value(&profile).unwrap();
 
     let keys = [
-        "profile_version",
-        "n_items",
         "format",
+        "version",
+        "n_items",
+        "layout",
         "root",
         "n_decoded",
         "classes",
@@ -161,7 +162,10 @@ fn planted_duplicates_leakage_and_corrupt_files() {
         "properties",
         "outliers",
         "warnings",
+        "extension_mismatches",
     ];
+    assert_eq!(json["format"], "triage-profile");
+    assert_eq!(json["version"], 2);
     let object = json.as_object().unwrap();
     for key in keys {
         assert!(object.contains_key(key), "missing key {key}");
@@ -170,7 +174,7 @@ fn planted_duplicates_leakage_and_corrupt_files() {
 
     assert_eq!(json["n_items"], 48);
     assert_eq!(json["n_decoded"], 47);
-    assert_eq!(json["format"], "manifest");
+    assert_eq!(json["layout"], "manifest");
     assert_eq!(json["splits"]["train"], 36);
     assert_eq!(json["splits"]["val"], 6);
     assert_eq!(json["splits"]["test"], 6);

@@ -1,6 +1,8 @@
 //! "The data": per profile, the counts and checks, and the class
 //! frequencies per split.
 
+use triage_data::profile::SplitKey;
+
 use crate::inputs::{NamedProfile, ReportInputs};
 use crate::model::{slug, Block, Figure, KeyValue, Table};
 use crate::svg::bars::{BarChart, BarSeries};
@@ -30,7 +32,7 @@ pub(super) fn blocks(inputs: &ReportInputs) -> Vec<Block> {
                     .doc
                     .warnings
                     .iter()
-                    .map(|w| vec![w.kind.clone(), w.message.clone()])
+                    .map(|w| vec![w.kind.name().to_string(), w.message.clone()])
                     .collect(),
             }));
         }
@@ -40,14 +42,14 @@ pub(super) fn blocks(inputs: &ReportInputs) -> Vec<Block> {
 
 fn facts(p: &NamedProfile) -> Vec<KeyValue> {
     let d = &p.doc;
-    let splits: Vec<String> = d
-        .splits
+    let splits: Vec<String> = SplitKey::ALL
         .iter()
-        .filter(|(_, n)| **n > 0)
+        .map(|&s| (s.name(), d.splits.get(s)))
+        .filter(|(_, n)| *n > 0)
         .map(|(s, n)| format!("{s} {n}"))
         .collect();
     vec![
-        KeyValue::new("root", format!("{} ({})", d.root, d.format)),
+        KeyValue::new("root", format!("{} ({})", d.root, d.layout.name())),
         KeyValue::new(
             "images",
             format!("{} in {} classes", d.n_items, d.classes.len()),
@@ -98,18 +100,15 @@ fn class_frequencies(p: &NamedProfile, id: &str) -> Figure {
             p.doc.classes.len()
         ));
     }
-    let splits: Vec<&str> = ["train", "val", "test", "unsplit"]
+    let splits: Vec<SplitKey> = SplitKey::ALL
         .into_iter()
-        .filter(|s| p.doc.splits.get(*s).is_some_and(|n| *n > 0))
+        .filter(|&s| p.doc.splits.get(s) > 0)
         .collect();
     let series = splits
         .iter()
-        .map(|s| BarSeries {
-            name: (*s).to_string(),
-            values: classes
-                .iter()
-                .map(|c| c.counts.get(*s).copied().unwrap_or(0) as f64)
-                .collect(),
+        .map(|&s| BarSeries {
+            name: s.name().to_string(),
+            values: classes.iter().map(|c| c.counts.get(s) as f64).collect(),
         })
         .collect();
     Figure {

@@ -88,6 +88,8 @@ pub fn build_report(inputs: &ReportInputs, options: &ReportOptions) -> Result<Re
         });
     }
     Ok(Report {
+        format: crate::model::REPORT_FORMAT.into(),
+        version: crate::model::REPORT_VERSION,
         title: options
             .title
             .clone()

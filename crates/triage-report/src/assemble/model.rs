@@ -17,12 +17,12 @@ pub(super) fn blocks(inputs: &ReportInputs) -> Vec<Block> {
     out
 }
 
-/// Compact JSON of a free-form object ("—" when absent).
-fn compact(v: &Value) -> String {
-    match v {
-        Value::Null => "—".into(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
+/// Compact JSON of a value ("—" when absent).
+fn compact<T: serde::Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(Value::Null) | Err(_) => "—".into(),
+        Ok(Value::String(s)) => s,
+        Ok(other) => other.to_string(),
     }
 }
 
@@ -32,26 +32,23 @@ fn opt<T: ToString>(v: &Option<T>) -> String {
 
 fn facts(run: &RunDir) -> Vec<KeyValue> {
     let c = &run.config;
-    let spec = c.model.get("spec").unwrap_or(&Value::Null);
+    let t = &c.train;
     vec![
-        KeyValue::new(
-            "model",
-            run.config.model_name().unwrap_or_else(|| "—".into()),
-        ),
-        KeyValue::new("model spec", compact(spec)),
-        KeyValue::new("optimizer", compact(&c.optimizer)),
-        KeyValue::new("learning-rate schedule", compact(&c.schedule)),
+        KeyValue::new("model", c.model_name()),
+        KeyValue::new("model spec", compact(&c.model.spec)),
+        KeyValue::new("optimizer", compact(&t.optimizer)),
+        KeyValue::new("learning-rate schedule", compact(&t.schedule)),
         KeyValue::new(
             "epochs × batch size",
-            format!("{} × {}", opt(&c.epochs), opt(&c.batch_size)),
+            format!("{} × {}", t.epochs, t.batch_size),
         ),
         KeyValue::new(
             "checkpoint selection",
-            format!("validation {}", opt(&c.select)),
+            format!("validation {}", compact(&t.select)),
         ),
-        KeyValue::new("early-stopping patience", opt(&c.patience)),
-        KeyValue::new("label smoothing", opt(&c.label_smoothing)),
-        KeyValue::new("augmentation", compact(&c.augment)),
+        KeyValue::new("early-stopping patience", opt(&t.patience)),
+        KeyValue::new("label smoothing", t.label_smoothing.to_string()),
+        KeyValue::new("augmentation", compact(&t.augment)),
         KeyValue::new("input", compact(&c.input)),
         KeyValue::new(
             "classes",
@@ -59,20 +56,20 @@ fn facts(run: &RunDir) -> Vec<KeyValue> {
         ),
         KeyValue::new(
             "train / val images",
-            format!("{} / {}", opt(&c.train_size), opt(&c.val_size)),
+            format!("{} / {}", c.train_size, c.val_size),
         ),
-        KeyValue::new("data", opt(&c.data)),
-        KeyValue::new("seed", opt(&c.seed)),
+        KeyValue::new("data", c.data.clone()),
+        KeyValue::new("seed", t.seed.to_string()),
         KeyValue::new(
             "versions",
             format!(
                 "triage {}, burn {}, commit {}",
-                opt(&c.triage_version),
-                opt(&c.burn_version),
+                c.triage_version,
+                c.burn_version,
                 opt(&c.git_commit)
             ),
         ),
-        KeyValue::new("created", opt(&c.created)),
+        KeyValue::new("created", c.created.clone()),
         KeyValue::new("command", c.command.join(" ")),
     ]
 }

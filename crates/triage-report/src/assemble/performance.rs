@@ -4,8 +4,6 @@
 //! the image galleries. Also the domain comparison of "Will it survive
 //! deployment".
 
-use triage_stats::intervals::wilson_interval;
-
 use super::{f3, with_ci, ReportOptions};
 use crate::error::ReportError;
 use crate::gallery;
@@ -24,9 +22,6 @@ pub const MAX_CLASS_CURVES: usize = 10;
 /// Largest confusion matrix drawn; above it, the classes with the most
 /// errors are kept.
 pub const MAX_HEATMAP_CLASSES: usize = 30;
-
-/// Points of the common false-positive-rate grid of the macro-average ROC.
-const MACRO_GRID: usize = 201;
 
 /// Headline metrics of the summary table: key and heading.
 const HEADLINE: [(&str, &str); 6] = [
@@ -104,7 +99,7 @@ fn evaluation_blocks(
                     "macro F1 / MCC / Cohen's κ",
                     format!(
                         "{} / {} / {}",
-                        f3(macro_f1(e)),
+                        f3(d.summary.as_ref().and_then(|s| s.f1_macro)),
                         f3(d.metric("mcc")),
                         f3(d.metric("cohen_kappa"))
                     ),
@@ -113,18 +108,19 @@ fn evaluation_blocks(
         },
         Block::Table(per_class_table(e, id)),
     ];
-    if let Some(roc) = &d.roc_curves {
+    if !d.roc_curves.per_class.is_empty() {
         out.push(Block::Figure(roc_figure(
             e,
-            &roc.per_class,
-            roc.micro.as_ref(),
+            &d.roc_curves.per_class,
+            d.roc_curves.micro.as_ref(),
             id,
         )));
     }
-    if d.pr_curves.is_some() {
+    if !d.pr_curves.per_class.is_empty() {
         out.push(Block::Figure(pr_figure(e, id)));
     }
-    if let Some(cm) = &d.confusion_matrix {
+    {
+        let cm = &d.confusion_matrix;
         let keep = heatmap_classes(&cm.counts);
         let note = if keep.len() < cm.counts.len() {
             format!(
@@ -189,11 +185,12 @@ fn evaluation_blocks(
             }),
         }));
     }
-    if let Some(rel) = &d.reliability {
+    {
+        let rel = &d.reliability;
         out.push(Block::Figure(Figure {
             id: format!("reliability-{id}"),
             caption: format!("Reliability of `{}` on all {} samples: accuracy per confidence bin against the diagonal of perfect calibration; counts below.", e.name, d.n),
-            plot: Plot::Reliability(reliability(&rel.bins, rel.ece.or(d.metric("ece")))),
+            plot: Plot::Reliability(reliability(&rel.bins, Some(rel.ece))),
         }));
     }
     if let Some(t) = &d.temperature {
@@ -221,40 +218,16 @@ fn evaluation_blocks(
     Ok(out)
 }
 
-fn macro_f1(e: &NamedEvaluation) -> Option<f64> {
-    let f1: Vec<f64> = e.doc.per_class.iter().filter_map(|c| c.f1).collect();
-    (!f1.is_empty() && f1.len() == e.doc.per_class.len())
-        .then(|| f1.iter().sum::<f64>() / f1.len() as f64)
-}
-
-/// Wilson score interval of `k` successes in `n` trials (`None` for n = 0).
-fn wilson(k: u64, n: u64, level: f64) -> Option<[f64; 2]> {
-    wilson_interval(k, n, level)
-        .ok()
-        .filter(|_| n > 0)
-        .map(|(lo, hi)| [lo, hi])
-}
-
-/// Per-class precision and recall with Wilson intervals (from the confusion
-/// counts), F1, ROC AUC and AP.
+/// Per-class precision and recall with their Wilson intervals (computed by
+/// the evaluation), F1, ROC AUC and AP.
 fn per_class_table(e: &NamedEvaluation, id: &str) -> Table {
     let d = &e.doc;
     let level = d.confidence();
-    let counts = d.confusion_matrix.as_ref().map(|c| &c.counts);
     let rows = d
         .per_class
         .iter()
-        .enumerate()
-        .map(|(c, row)| {
-            let (recall_ci, precision_ci) = match counts {
-                Some(m) if m.len() == d.per_class.len() => {
-                    let tp = m[c][c];
-                    let true_n: u64 = m[c].iter().sum();
-                    let pred_n: u64 = m.iter().map(|r| r[c]).sum();
-                    (wilson(tp, true_n, level), wilson(tp, pred_n, level))
-                }
-                _ => (None, None),
-            };
+        .map(|row| {
+            let (recall_ci, precision_ci) = (row.recall_wilson, row.precision_wilson);
             vec![
                 row.class.clone(),
                 row.support.to_string(),
@@ -334,12 +307,11 @@ fn roc_figure(
             .dashed(),
         );
     }
-    if !per_class.is_empty() {
-        let macro_auc = e.doc.metric("roc_auc_ovr_macro");
+    if let Some(m) = e.doc.summary.as_ref().and_then(|s| s.roc_macro.as_ref()) {
         series.push(
             Series::new(
-                format!("macro (AUC {})", auc(macro_auc)),
-                macro_roc(per_class),
+                format!("macro (AUC {})", auc(e.doc.metric("roc_auc_ovr_macro"))),
+                zip(&m.fpr, &m.tpr),
                 8,
             )
             .bold(),
@@ -356,7 +328,7 @@ fn roc_figure(
     };
     Figure {
         id: format!("roc-{id}"),
-        caption: format!("One-vs-rest ROC curves of `{}` with micro and macro averages (AUCs in the legend; macro AUC is the mean of the per-class AUCs).{note}", e.name),
+        caption: format!("One-vs-rest ROC curves of `{}` with micro and macro averages (AUCs in the legend; macro AUC is the mean of the per-class AUCs; the macro curve averages the exact per-class curves, as computed by `triage evaluate`).{note}", e.name),
         plot: Plot::Line(LinePlot {
             x_label: "false positive rate".into(),
             y_label: "true positive rate".into(),
@@ -370,7 +342,7 @@ fn roc_figure(
 }
 
 fn pr_figure(e: &NamedEvaluation, id: &str) -> Figure {
-    let pr = e.doc.pr_curves.clone().unwrap_or_default();
+    let pr = &e.doc.pr_curves;
     let ap = |a: Option<f64>| a.map_or("—".into(), |a| format!("{a:.3}"));
     let keep = curve_classes(
         &pr.per_class
@@ -429,44 +401,6 @@ fn pr_figure(e: &NamedEvaluation, id: &str) -> Figure {
 
 fn zip(x: &[f64], y: &[f64]) -> Vec<[f64; 2]> {
     x.iter().zip(y).map(|(a, b)| [*a, *b]).collect()
-}
-
-/// Macro-average ROC: each class's TPR interpolated linearly on a common
-/// FPR grid, then averaged (as scikit-learn's example does).
-fn macro_roc(curves: &[RocDoc]) -> Vec<[f64; 2]> {
-    let usable: Vec<&RocDoc> = curves
-        .iter()
-        .filter(|c| c.fpr.len() >= 2 && c.fpr.len() == c.tpr.len())
-        .collect();
-    (0..MACRO_GRID)
-        .map(|i| {
-            let x = i as f64 / (MACRO_GRID - 1) as f64;
-            let mean = usable
-                .iter()
-                .map(|c| interp(x, &c.fpr, &c.tpr))
-                .sum::<f64>()
-                / usable.len().max(1) as f64;
-            [x, mean]
-        })
-        .collect()
-}
-
-/// Linear interpolation of y at x on increasing xs (the largest y among
-/// equal xs, as a ROC step reaches it).
-fn interp(x: f64, xs: &[f64], ys: &[f64]) -> f64 {
-    let j = xs.partition_point(|&v| v <= x);
-    if j == 0 {
-        return ys[0];
-    }
-    if j == xs.len() {
-        return ys[xs.len() - 1];
-    }
-    let (x0, x1, y0, y1) = (xs[j - 1], xs[j], ys[j - 1], ys[j]);
-    if x1 - x0 <= 0.0 {
-        y1
-    } else {
-        y0 + (y1 - y0) * (x - x0) / (x1 - x0)
-    }
 }
 
 fn reliability(bins: &[ReliabilityBin], ece: Option<f64>) -> ReliabilityPlot {
@@ -546,7 +480,7 @@ pub(super) fn deployment_blocks(inputs: &ReportInputs) -> Vec<Block> {
         .collect();
     vec![
         Block::Paragraph {
-            text: "The same model on different data: a large drop from one evaluation to another is a domain gap. `triage shift` (a later addition) tests the inputs for shift directly.".into(),
+            text: "The same model on different data: a large drop from one evaluation to another is a domain gap.".into(),
         },
         Block::Table(Table {
             id: "domain-comparison".into(),
@@ -560,28 +494,6 @@ pub(super) fn deployment_blocks(inputs: &ReportInputs) -> Vec<Block> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn wilson_interval_contains_the_proportion() {
-        let [lo, hi] = wilson(8, 10, 0.95).unwrap();
-        assert!(lo < 0.8 && 0.8 < hi);
-        // Known value: Wilson 95 % for 8/10 is [0.4902, 0.9433].
-        assert!((lo - 0.4902).abs() < 1e-3 && (hi - 0.9433).abs() < 1e-3);
-        assert!(wilson(0, 0, 0.95).is_none());
-    }
-
-    #[test]
-    fn macro_roc_of_perfect_curves_is_one() {
-        let c = RocDoc {
-            class: "a".into(),
-            auc: Some(1.0),
-            fpr: vec![0.0, 0.0, 1.0],
-            tpr: vec![0.0, 1.0, 1.0],
-        };
-        let m = macro_roc(&[c.clone(), c]);
-        assert_eq!(m.len(), MACRO_GRID);
-        assert!(m.iter().all(|p| p[1] == 1.0), "{:?}", &m[..3]);
-    }
 
     #[test]
     fn heatmap_keeps_the_most_confused_classes() {

@@ -32,6 +32,7 @@ pub(super) fn blocks(inputs: &ReportInputs) -> Vec<Block> {
             .into_iter()
             .collect();
         let curve = |f: fn(&EpochRecord) -> Option<f64>| -> Vec<[f64; 2]> {
+            // Non-finite values (a diverged loss) are gaps in the line.
             run.log
                 .iter()
                 .map(|e| [e.epoch as f64, f(e).unwrap_or(f64::NAN)])
@@ -54,9 +55,9 @@ pub(super) fn blocks(inputs: &ReportInputs) -> Vec<Block> {
         out.push(Block::Figure(Figure {
             id: format!("loss-curves-{id}"),
             caption: format!("Training and validation loss of `{}` per epoch; the dashed vertical line is the selected epoch.", run.name),
-            plot: Plot::Line(lines("loss", |e| e.train_loss, |e| e.val_loss)),
+            plot: Plot::Line(lines("loss", |e| finite(e.train_loss), |e| e.val_loss)),
         }));
-        let mut acc = lines("accuracy", |e| e.train_acc, |e| e.val_acc);
+        let mut acc = lines("accuracy", |e| finite(e.train_acc), |e| e.val_acc);
         acc.y_range = Some([0.0, 1.0]);
         out.push(Block::Figure(Figure {
             id: format!("accuracy-curves-{id}"),
@@ -75,7 +76,7 @@ pub(super) fn blocks(inputs: &ReportInputs) -> Vec<Block> {
             plot: Plot::Line(LinePlot {
                 x_label: "epoch".into(),
                 y_label: "learning rate".into(),
-                series: vec![Series::new("learning rate", curve(|e| e.lr), 4)],
+                series: vec![Series::new("learning rate", curve(|e| finite(e.lr)), 4)],
                 ..LinePlot::default()
             }),
         }));
@@ -95,24 +96,30 @@ fn facts(run: &RunDir) -> Vec<KeyValue> {
             "validation loss / accuracy there",
             format!("{} / {}", f3(s.best_val_loss), f3(s.best_val_acc)),
         ));
-        items.push(KeyValue::new(
-            "epochs run",
-            s.epochs_run.map_or("—".into(), |e| e.to_string()),
-        ));
+        items.push(KeyValue::new("epochs run", s.epochs_run.to_string()));
     } else {
         items.push(KeyValue::new(
             "status",
             "no summary.json (still running, or killed)",
         ));
     }
-    let seconds: f64 = run.log.iter().filter_map(|e| e.seconds).sum();
+    let seconds: f64 = run.log.iter().filter_map(|e| finite(e.seconds)).sum();
     if seconds > 0.0 {
         items.push(KeyValue::new("training time", format!("{seconds:.0} s")));
     }
-    let speeds: Vec<f64> = run.log.iter().filter_map(|e| e.images_per_sec).collect();
+    let speeds: Vec<f64> = run
+        .log
+        .iter()
+        .filter_map(|e| finite(e.images_per_sec))
+        .collect();
     if !speeds.is_empty() {
         let mean = speeds.iter().sum::<f64>() / speeds.len() as f64;
         items.push(KeyValue::new("throughput", format!("{mean:.0} images/s")));
     }
     items
+}
+
+/// `Some(v)` for a finite value.
+fn finite(v: f64) -> Option<f64> {
+    v.is_finite().then_some(v)
 }

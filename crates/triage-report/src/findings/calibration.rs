@@ -18,7 +18,7 @@ pub fn miscalibration(inputs: &ReportInputs) -> Vec<Finding> {
         let Some(ece) = e
             .doc
             .metric("ece")
-            .or(e.doc.reliability.as_ref().and_then(|r| r.ece))
+            .or(Some(e.doc.reliability.ece).filter(|v| v.is_finite()))
         else {
             continue;
         };

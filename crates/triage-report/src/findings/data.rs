@@ -65,8 +65,9 @@ pub fn leakage(inputs: &ReportInputs) -> Vec<Finding> {
         if d.cross_split_groups > 0 || nd.cross_split_pairs > 0 {
             let pairs: Vec<String> = d
                 .groups_by_split_pair
-                .iter()
-                .chain(&nd.pairs_by_split_pair)
+                .entries()
+                .into_iter()
+                .chain(nd.pairs_by_split_pair.entries())
                 .filter(|(k, _)| split_pair_crosses(k))
                 .map(|(k, v)| format!("{k}: {v}"))
                 .collect();
@@ -99,7 +100,7 @@ pub fn leakage(inputs: &ReportInputs) -> Vec<Finding> {
                     "remove the duplicates from val/test, or re-split with `triage split DATA --group-column …` so that copies share a split; then re-evaluate",
                 )
                 .about(&p.name)
-                .scored((d.cross_split_groups + nd.cross_split_pairs) as f64)
+                .scored((d.cross_split_groups as u64 + nd.cross_split_pairs) as f64)
                 .with("cross_split_duplicate_groups", d.cross_split_groups)
                 .with("cross_split_near_duplicate_pairs", nd.cross_split_pairs),
             );
@@ -136,21 +137,21 @@ fn split_pair_crosses(key: &str) -> bool {
 pub fn sorted_order(inputs: &ReportInputs) -> Vec<Finding> {
     let mut out = Vec::new();
     for p in &inputs.profiles {
-        let Some(order) = &p.doc.order else {
-            continue;
-        };
+        let order = &p.doc.order;
         let mut sorted: Vec<String> = order
             .by_split
             .iter()
             .filter(|(_, c)| c.sorted)
             .map(|(s, c)| {
                 format!(
-                    "{s} ({} label runs where ≈{:.0} are expected)",
-                    c.runs, c.expected_runs
+                    "{} ({} label runs where ≈{:.0} are expected)",
+                    s.name(),
+                    c.runs,
+                    c.expected_runs
                 )
             })
             .collect();
-        if let Some(all) = order.all.as_ref().filter(|c| c.sorted) {
+        if let Some(all) = Some(&order.all).filter(|c| c.sorted) {
             sorted.insert(
                 0,
                 format!(
@@ -184,13 +185,38 @@ mod tests {
     use super::*;
     use crate::inputs::NamedProfile;
 
-    fn profile(exact_groups: usize, near_pairs: usize) -> ReportInputs {
-        let mut doc = crate::inputs::ProfileDoc::default();
+    use triage_data::profile::files::{profile_files, ProfileRun};
+    use triage_data::profile::SplitKey;
+    use triage_data::progress::Silent;
+    use triage_data::synth::{generate, SynthConfig};
+
+    /// The profile of a small synthetic dataset, as `triage profile`
+    /// computes it.
+    fn real_profile() -> crate::inputs::ProfileDoc {
+        let dir = tempfile::tempdir().unwrap();
+        let config = SynthConfig {
+            classes: 2,
+            per_class: 6,
+            size: 12,
+            test_fraction: 0.3,
+            ..SynthConfig::default()
+        };
+        generate(&config, dir.path()).unwrap();
+        let run = ProfileRun {
+            cache_dir: None,
+            ..ProfileRun::with_cache()
+        };
+        profile_files(&dir.path().join("manifest.csv"), &run, &Silent).unwrap()
+    }
+
+    fn profile(exact_groups: usize, near_pairs: u64) -> ReportInputs {
+        let mut doc = real_profile();
         doc.duplicates.cross_split_groups = exact_groups;
         doc.near_duplicates.cross_split_pairs = near_pairs;
+        doc.near_duplicates.pairs_by_split_pair = Default::default();
         doc.near_duplicates
             .pairs_by_split_pair
-            .insert("train-test".into(), near_pairs);
+            .add(SplitKey::Train, SplitKey::Test, near_pairs);
         ReportInputs {
             profiles: vec![NamedProfile {
                 name: "p".into(),

@@ -12,13 +12,14 @@ pub mod data;
 pub mod performance;
 pub mod training;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::inputs::ReportInputs;
 use crate::model::{KeyValue, SectionKind};
 
 /// How much a finding matters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// The numbers cannot be trusted, or the model is broken.
@@ -41,7 +42,7 @@ impl Severity {
 }
 
 /// One finding.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, JsonSchema)]
 pub struct Finding {
     /// Rule id (kebab-case, stable).
     pub id: String,

@@ -137,7 +137,7 @@ fn gap_finding(hi: &NamedEvaluation, lo: &NamedEvaluation) -> Option<Finding> {
             format!("Accuracy drops {:.0} points from `{}` to `{}`", 100.0 * gap, hi.name, lo.name),
             evidence,
             format!(
-                "train (or fine-tune) on data that looks like `{}`: add such images to training, or augment towards it (noise, blur, colour jitter, JPEG); measure the shift with `triage shift`",
+                "train (or fine-tune) on data that looks like `{}`: add such images to training, or augment towards it (noise, blur, colour jitter, JPEG)",
                 lo.name
             ),
         )
@@ -159,8 +159,8 @@ mod tests {
             classes: vec!["a".into(), "b".into()],
             ..Default::default()
         };
-        doc.metrics.insert("accuracy".into(), Some(acc));
-        doc.ci.insert("accuracy".into(), Some(ci));
+        doc.metrics.accuracy = Some(acc);
+        doc.ci.accuracy = Some(ci);
         NamedEvaluation {
             name: name.into(),
             path: "e.json".into(),

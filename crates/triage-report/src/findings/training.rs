@@ -1,6 +1,10 @@
 //! Rules on training runs: checkpoint selection, the loss curves and the
 //! optimiser.
 
+use triage_docs::optimizer::OptimizerSpec;
+use triage_docs::schedule::Schedule;
+use triage_docs::training::Select;
+
 use super::{Finding, Severity};
 use crate::inputs::{EpochRecord, ReportInputs, RunDir};
 use crate::model::SectionKind;
@@ -53,10 +57,10 @@ pub fn select_on_accuracy(inputs: &ReportInputs) -> Vec<Finding> {
 }
 
 fn selection(run: &RunDir) -> Option<String> {
-    run.config
-        .select
-        .clone()
-        .or_else(|| run.summary.as_ref().and_then(|s| s.select.clone()))
+    Some(match run.config.train.select {
+        Select::Loss => "loss".into(),
+        Select::Accuracy => "accuracy".into(),
+    })
 }
 
 /// Validation loss rising while validation accuracy does not fall: the
@@ -66,7 +70,7 @@ pub fn overconfidence(inputs: &ReportInputs) -> Vec<Finding> {
 }
 
 fn overconfident_run(run: &RunDir) -> Option<Finding> {
-    let val: Vec<(u64, f64, f64)> = run
+    let val: Vec<(usize, f64, f64)> = run
         .log
         .iter()
         .filter_map(|e| Some((e.epoch, e.val_loss?, e.val_acc?)))
@@ -119,16 +123,14 @@ fn divergence(run: &RunDir) -> Option<Finding> {
     let lr = run
         .log
         .last()
-        .and_then(|e| e.lr)
+        .map(|e| e.lr)
+        .filter(|lr| lr.is_finite())
         .map_or(String::new(), |lr| format!(", last learning rate {lr:.3e}"));
     let fix = "lower the (peak) learning rate by 3–10×, add warm-up, or clip gradients; check the inputs are normalised";
     let nan_epoch = run
         .log
         .iter()
-        .find(|e| {
-            e.train_loss.is_some_and(|l| !l.is_finite())
-                || e.train_loss.is_none() && e.train_acc.is_some()
-        })
+        .find(|e| !e.train_loss.is_finite())
         .map(|e| e.epoch);
     let diverged = run.summary.as_ref().is_some_and(|s| s.status == "diverged");
     if nan_epoch.is_some() || diverged {
@@ -149,10 +151,11 @@ fn divergence(run: &RunDir) -> Option<Finding> {
             .scored(2.0),
         );
     }
-    let losses: Vec<(u64, f64)> = run
+    let losses: Vec<(usize, f64)> = run
         .log
         .iter()
-        .filter_map(|e| Some((e.epoch, e.train_loss?)))
+        .map(|e| (e.epoch, e.train_loss))
+        .filter(|(_, l)| l.is_finite())
         .collect();
     if losses.len() <= DIVERGENCE_WINDOW {
         return None;
@@ -185,15 +188,19 @@ fn divergence(run: &RunDir) -> Option<Finding> {
 }
 
 fn plateau(log: &[EpochRecord]) -> Option<Finding> {
-    let pts: Vec<&EpochRecord> = log.iter().filter(|e| e.train_loss.is_some()).collect();
+    let pts: Vec<&EpochRecord> = log.iter().filter(|e| e.train_loss.is_finite()).collect();
     if pts.len() < PLATEAU_WINDOW {
         return None;
     }
     let first = pts[pts.len() - PLATEAU_WINDOW];
     let last = pts[pts.len() - 1];
-    let (a, b) = (first.train_loss?, last.train_loss?);
+    let (a, b) = (first.train_loss, last.train_loss);
     let decrease = (a - b) / a.abs().max(1e-12);
-    let acc = last.train_acc.unwrap_or(0.0);
+    let acc = if last.train_acc.is_finite() {
+        last.train_acc
+    } else {
+        0.0
+    };
     if decrease.abs() >= PLATEAU_MAX_DECREASE || acc >= PLATEAU_MAX_TRAIN_ACC {
         return None;
     }
@@ -221,9 +228,8 @@ fn plateau(log: &[EpochRecord]) -> Option<Finding> {
 pub fn optimizer(inputs: &ReportInputs) -> Vec<Finding> {
     let mut out = Vec::new();
     for run in &inputs.runs {
-        let kind = run.config.optimizer_kind().map(str::to_ascii_lowercase);
-        match kind.as_deref() {
-            Some("adadelta") => out.push(
+        match &run.config.train.optimizer {
+            OptimizerSpec::Adadelta => out.push(
                 Finding::new(
                     "optimizer-adadelta",
                     Severity::Warning,
@@ -236,8 +242,8 @@ pub fn optimizer(inputs: &ReportInputs) -> Vec<Finding> {
                 .scored(1.0)
                 .with("optimizer", "adadelta"),
             ),
-            Some("sgd") => {
-                let momentum = run.config.optimizer.get("momentum").and_then(serde_json::Value::as_f64).unwrap_or(0.0);
+            OptimizerSpec::Sgd { momentum, .. } => {
+                let momentum = *momentum;
                 if momentum == 0.0 {
                     out.push(
                         Finding::new(
@@ -256,18 +262,7 @@ pub fn optimizer(inputs: &ReportInputs) -> Vec<Finding> {
             }
             _ => {}
         }
-        let schedule = run.config.schedule_kind().map(str::to_ascii_lowercase);
-        let constant = match schedule.as_deref() {
-            None => {
-                !run.config.schedule.is_object()
-                    || run
-                        .config
-                        .schedule
-                        .as_object()
-                        .is_some_and(|o| o.is_empty())
-            }
-            Some(k) => k == "constant" || k == "none",
-        };
+        let constant = matches!(run.config.train.schedule, Schedule::Constant { .. });
         // Adadelta's own step-size adaptation is no substitute for a schedule,
         // but one finding per run about the optimiser is enough when both fire.
         if constant {
@@ -277,7 +272,7 @@ pub fn optimizer(inputs: &ReportInputs) -> Vec<Finding> {
                     Severity::Warning,
                     SectionKind::Model,
                     "No learning-rate schedule",
-                    format!("the learning rate is constant ({})", schedule.as_deref().unwrap_or("no schedule given")),
+                    format!("the learning rate is constant ({})", run.config.schedule_kind()),
                     "anneal the learning rate: one-cycle (`--schedule one-cycle`) for SGD, cosine with warm-up for AdamW; annealing alone is typically worth several points of accuracy",
                 )
                 .about(&run.name)
@@ -291,24 +286,29 @@ pub fn optimizer(inputs: &ReportInputs) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inputs::RunConfig;
+    use crate::inputs::run::sample_meta;
 
     fn run(losses: &[f64], acc: f64) -> ReportInputs {
         let log = losses
             .iter()
             .enumerate()
             .map(|(i, &l)| EpochRecord {
-                epoch: i as u64 + 1,
-                train_loss: Some(l),
-                train_acc: Some(acc),
-                ..EpochRecord::default()
+                epoch: i + 1,
+                train_loss: l,
+                train_acc: acc,
+                val_loss: None,
+                val_acc: None,
+                val_ece: None,
+                lr: 0.1,
+                images_per_sec: 100.0,
+                seconds: 1.0,
             })
             .collect();
         ReportInputs {
             runs: vec![RunDir {
                 name: "r".into(),
                 path: "r".into(),
-                config: RunConfig::default(),
+                config: sample_meta(),
                 log,
                 summary: None,
             }],
@@ -339,11 +339,20 @@ mod tests {
     #[test]
     fn sgd_without_momentum_and_no_schedule() {
         let mut inputs = run(&[1.0], 0.5);
-        inputs.runs[0].config.optimizer = serde_json::json!({"kind": "sgd"});
+        inputs.runs[0].config.train.optimizer = OptimizerSpec::Sgd {
+            momentum: 0.0,
+            nesterov: false,
+            weight_decay: 0.0,
+        };
+        inputs.runs[0].config.train.schedule = Schedule::Constant { lr: 0.1 };
         let found: Vec<String> = optimizer(&inputs).into_iter().map(|f| f.id).collect();
         assert_eq!(found, ["sgd-without-momentum", "no-lr-schedule"]);
-        inputs.runs[0].config.optimizer = serde_json::json!({"kind": "sgd", "momentum": 0.9});
-        inputs.runs[0].config.schedule = serde_json::json!({"kind": "one_cycle"});
+        inputs.runs[0].config.train.optimizer = OptimizerSpec::Sgd {
+            momentum: 0.9,
+            nesterov: true,
+            weight_decay: 0.0,
+        };
+        inputs.runs[0].config.train.schedule = Schedule::OneCycle { max_lr: 0.1 };
         assert!(optimizer(&inputs).is_empty());
     }
 }

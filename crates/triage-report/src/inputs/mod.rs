@@ -20,7 +20,7 @@ use serde_json::Value;
 use crate::error::ReportError;
 pub use evaluation::EvaluationDoc;
 pub use profile::ProfileDoc;
-pub use run::{EpochRecord, RunConfig, RunDir, RunSummary};
+pub use run::{EpochRecord, RunDir, RunMeta, Summary};
 
 /// Everything a report is assembled from.
 #[derive(Debug, Clone, Default)]
@@ -55,7 +55,7 @@ impl NamedEvaluation {
     /// # Errors
     /// Unreadable or invalid JSON.
     pub fn read(name: String, path: &Path, run: Option<String>) -> Result<Self, ReportError> {
-        let doc = read_json(path, "evaluation")?;
+        let doc = read_document(path)?;
         Ok(Self::new(name, path, run, doc))
     }
 
@@ -138,7 +138,9 @@ pub fn load_inputs(
                 run.name.clone_from(name);
             }
             if let Some(value) = profile {
-                let doc = from_value(&spec.path.join("profile.json"), value, "profile")?;
+                let path = spec.path.join("profile.json");
+                let doc = triage_docs::read_value(value)
+                    .map_err(|source| ReportError::Doc { path, source })?;
                 inputs.profiles.push(NamedProfile {
                     name: run.name.clone(),
                     path: spec.path.join("profile.json"),
@@ -151,15 +153,27 @@ pub fn load_inputs(
         }
         let value: Value = read_json(&spec.path, "JSON")?;
         let name = spec.name.clone().unwrap_or_else(stem);
-        if value.get("profile_version").is_some() {
-            let doc = from_value(&spec.path, value, "profile")?;
+        if value.get("profile_version").is_some()
+            || value.get("format").and_then(Value::as_str)
+                == Some(triage_data::profile::PROFILE_FORMAT)
+        {
+            let doc = triage_docs::read_value(value).map_err(|source| ReportError::Doc {
+                path: spec.path.clone(),
+                source,
+            })?;
             inputs.profiles.push(NamedProfile {
                 name,
                 path: spec.path.clone(),
                 doc,
             });
-        } else if value.get("metrics").is_some() && value.get("classes").is_some() {
-            let doc = from_value(&spec.path, value, "evaluation")?;
+        } else if value.get("format").and_then(Value::as_str)
+            == Some(triage_docs::evaluation::EVALUATION_FORMAT)
+            || value.get("metrics").is_some() && value.get("classes").is_some()
+        {
+            let doc = triage_docs::read_value(value).map_err(|source| ReportError::Doc {
+                path: spec.path.clone(),
+                source,
+            })?;
             direct.push(inputs.evaluations.len());
             inputs
                 .evaluations
@@ -207,6 +221,18 @@ fn unique_names(inputs: &mut ReportInputs) {
     dedup(inputs.profiles.iter_mut().map(|p| &mut p.name));
 }
 
+/// Read one document file: JSON, format, version and consistency checked.
+pub(crate) fn read_document<D: triage_docs::Document>(path: &Path) -> Result<D, ReportError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ReportError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    triage_docs::read_str(&text).map_err(|source| ReportError::Doc {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
 /// Read and parse one JSON file.
 pub(crate) fn read_json<T: DeserializeOwned>(
     path: &Path,
@@ -217,18 +243,6 @@ pub(crate) fn read_json<T: DeserializeOwned>(
         source,
     })?;
     serde_json::from_str(&text).map_err(|source| ReportError::Json {
-        path: path.to_path_buf(),
-        what,
-        source,
-    })
-}
-
-fn from_value<T: DeserializeOwned>(
-    path: &Path,
-    value: Value,
-    what: &'static str,
-) -> Result<T, ReportError> {
-    serde_json::from_value(value).map_err(|source| ReportError::Json {
         path: path.to_path_buf(),
         what,
         source,

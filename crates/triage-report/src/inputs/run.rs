@@ -4,129 +4,13 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::ReportError;
-use crate::inputs::{read_json, NamedEvaluation};
+use crate::inputs::{read_document, read_json, NamedEvaluation};
 
-/// `run.json`: how the run was configured (`format` `triage-run`,
-/// `version` 1). Optimizer and schedule are free-form objects tagged by
-/// `kind`.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(default)]
-pub struct RunConfig {
-    /// Always `triage-run`.
-    pub format: String,
-    /// Format version (1).
-    pub version: u64,
-    /// triage version that trained.
-    pub triage_version: Option<String>,
-    /// burn version.
-    pub burn_version: Option<String>,
-    /// Git commit of triage, if known.
-    pub git_commit: Option<String>,
-    /// RFC 3339 creation time.
-    pub created: Option<String>,
-    /// The command line.
-    pub command: Vec<String>,
-    /// Seed.
-    pub seed: Option<u64>,
-    /// The training data.
-    pub data: Option<String>,
-    /// Model: `preset` name and `spec` object.
-    pub model: Value,
-    /// Optimizer, tagged by `kind` (`sgd`, `adadelta`, `adam`, `adam_w`, `rms_prop`).
-    pub optimizer: Value,
-    /// Learning-rate schedule, tagged by `kind` (`one_cycle`, `constant`, …).
-    pub schedule: Value,
-    /// Epochs requested.
-    pub epochs: Option<u64>,
-    /// Batch size.
-    pub batch_size: Option<u64>,
-    /// Checkpoint selection: `loss` or `accuracy` (on validation).
-    pub select: Option<String>,
-    /// Early-stopping patience in epochs.
-    pub patience: Option<u64>,
-    /// Label smoothing ε.
-    pub label_smoothing: Option<f64>,
-    /// Augmentation settings.
-    pub augment: Value,
-    /// Input shape.
-    pub input: Value,
-    /// Class names.
-    pub classes: Vec<String>,
-    /// Training items.
-    pub train_size: Option<u64>,
-    /// Validation items.
-    pub val_size: Option<u64>,
-}
-
-impl RunConfig {
-    /// `kind` of the optimizer (lower case), if given.
-    pub fn optimizer_kind(&self) -> Option<&str> {
-        self.optimizer.get("kind").and_then(Value::as_str)
-    }
-
-    /// `kind` of the schedule, if given.
-    pub fn schedule_kind(&self) -> Option<&str> {
-        self.schedule.get("kind").and_then(Value::as_str)
-    }
-
-    /// Model preset name, else the spec's `kind`.
-    pub fn model_name(&self) -> Option<String> {
-        let preset = self.model.get("preset").and_then(Value::as_str);
-        let kind = || {
-            self.model
-                .get("spec")
-                .and_then(|s| s.get("kind"))
-                .and_then(Value::as_str)
-        };
-        preset.or_else(kind).map(str::to_string)
-    }
-}
-
-/// One line of `log.jsonl`: the metrics of one epoch (1-based).
-#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
-#[serde(default)]
-pub struct EpochRecord {
-    /// Epoch, 1-based.
-    pub epoch: u64,
-    /// Mean training loss (nats); `None` when NaN was written as null.
-    pub train_loss: Option<f64>,
-    /// Training accuracy.
-    pub train_acc: Option<f64>,
-    /// Validation loss.
-    pub val_loss: Option<f64>,
-    /// Validation accuracy.
-    pub val_acc: Option<f64>,
-    /// Validation ECE.
-    pub val_ece: Option<f64>,
-    /// Learning rate at the end of the epoch.
-    pub lr: Option<f64>,
-    /// Throughput.
-    pub images_per_sec: Option<f64>,
-    /// Wall time of the epoch in seconds.
-    pub seconds: Option<f64>,
-}
-
-/// `summary.json`: how the run ended.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(default)]
-pub struct RunSummary {
-    /// `completed`, `early_stopped`, `diverged` or `interrupted`.
-    pub status: String,
-    /// The selected (best) epoch, 1-based.
-    pub best_epoch: Option<u64>,
-    /// Validation loss at the best epoch.
-    pub best_val_loss: Option<f64>,
-    /// Validation accuracy at the best epoch.
-    pub best_val_acc: Option<f64>,
-    /// Epochs actually run.
-    pub epochs_run: Option<u64>,
-    /// Selection criterion.
-    pub select: Option<String>,
-}
+pub use triage_docs::run::{RunMeta, Summary};
+pub use triage_docs::training::EpochRecord;
 
 /// A whole run directory.
 #[derive(Debug, Clone)]
@@ -136,11 +20,11 @@ pub struct RunDir {
     /// The directory.
     pub path: PathBuf,
     /// `run.json`.
-    pub config: RunConfig,
+    pub config: RunMeta,
     /// `log.jsonl`, in file order (empty when missing).
     pub log: Vec<EpochRecord>,
     /// `summary.json`, when present.
-    pub summary: Option<RunSummary>,
+    pub summary: Option<Summary>,
 }
 
 /// Read a run directory; its `profile.json` and `eval/*.json` are returned
@@ -157,18 +41,11 @@ pub(crate) fn read_run_dir(
             path: dir.to_path_buf(),
         });
     }
-    let config: RunConfig = read_json(&run_json, "run.json")?;
-    if config.format != "triage-run" || config.version != 1 {
-        return Err(ReportError::RunFormat {
-            path: run_json,
-            format: config.format,
-            version: config.version,
-        });
-    }
+    let config: RunMeta = read_document(&run_json)?;
     let log = read_log(&dir.join("log.jsonl"))?;
     let summary_path = dir.join("summary.json");
     let summary = if summary_path.is_file() {
-        Some(read_json(&summary_path, "summary.json")?)
+        Some(read_document(&summary_path)?)
     } else {
         None
     };
@@ -238,4 +115,56 @@ fn read_log(path: &Path) -> Result<Vec<EpochRecord>, ReportError> {
             })
         })
         .collect()
+}
+
+/// A valid `run.json` for tests.
+#[cfg(test)]
+pub(crate) fn sample_meta() -> RunMeta {
+    use triage_docs::model_spec::{InputShape, ModelKind, ModelSpec};
+    use triage_docs::optimizer::OptimizerSpec;
+    use triage_docs::run::{ModelRef, Normalization, Preprocess, RUN_FORMAT, RUN_VERSION};
+    use triage_docs::schedule::Schedule;
+    use triage_docs::training::TrainConfig;
+    RunMeta {
+        format: RUN_FORMAT.into(),
+        version: RUN_VERSION,
+        triage_version: "0.1.0".into(),
+        burn_version: "0.22.1".into(),
+        git_commit: None,
+        created: "2026-12-01T00:00:00Z".into(),
+        command: vec!["triage".into(), "train".into()],
+        data: "data".into(),
+        model: ModelRef {
+            preset: Some("resnet20".into()),
+            spec: ModelSpec::new(ModelKind::Resnet),
+        },
+        train: TrainConfig::new(
+            2,
+            32,
+            0,
+            Schedule::OneCycle { max_lr: 0.1 },
+            OptimizerSpec::Sgd {
+                momentum: 0.9,
+                nesterov: true,
+                weight_decay: 5e-4,
+            },
+        ),
+        input: InputShape {
+            channels: 1,
+            height: 8,
+            width: 8,
+        },
+        classes: vec!["a".into(), "b".into()],
+        preprocess: Preprocess {
+            resize: None,
+            channels: "gray".into(),
+            normalize: Normalization {
+                mean: vec![0.5],
+                std: vec![0.25],
+            },
+        },
+        train_size: 10,
+        val_size: 2,
+        val_source: "the dataset's val split".into(),
+    }
 }

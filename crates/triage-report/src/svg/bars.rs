@@ -1,12 +1,13 @@
 //! Grouped bar charts: one group of bars per category, one bar per series.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::axes::{frame, nice_ticks, Area};
 use super::{color, truncate, Anchor, Svg};
 
 /// One series of bars (e.g. one split).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, JsonSchema)]
 pub struct BarSeries {
     /// Legend entry.
     pub name: String,
@@ -15,7 +16,7 @@ pub struct BarSeries {
 }
 
 /// A grouped bar chart.
-#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+#[derive(Debug, Clone, Serialize, PartialEq, Default, JsonSchema)]
 pub struct BarChart {
     /// Category names (x axis).
     pub categories: Vec<String>,

@@ -1,6 +1,7 @@
 //! Heatmaps: a square matrix of cells shaded by value (white → blue), with
 //! optional text in each cell and the labels on both axes.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::{truncate, Anchor, Svg};
@@ -9,7 +10,7 @@ use super::{truncate, Anchor, Svg};
 pub const MAX_ANNOTATED: usize = 20;
 
 /// A heatmap (rows top to bottom, columns left to right).
-#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+#[derive(Debug, Clone, Serialize, PartialEq, Default, JsonSchema)]
 pub struct Heatmap {
     /// Row labels (y axis).
     pub rows: Vec<String>,

@@ -1,6 +1,7 @@
 //! Line plots: several series against a numeric x axis, with a legend on
 //! the right, optional vertical markers and the y = x diagonal.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::axes::{frame, nice_ticks, Area};
@@ -11,7 +12,7 @@ use super::{color, truncate, Anchor, Svg};
 pub const MAX_POINTS: usize = 250;
 
 /// One line.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, JsonSchema)]
 pub struct Series {
     /// Legend entry.
     pub name: String,
@@ -51,7 +52,7 @@ impl Series {
 }
 
 /// A vertical marker line at `x` with a label.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, JsonSchema)]
 pub struct Marker {
     /// Position on the x axis.
     pub x: f64,
@@ -60,7 +61,7 @@ pub struct Marker {
 }
 
 /// A line plot.
-#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+#[derive(Debug, Clone, Serialize, PartialEq, Default, JsonSchema)]
 pub struct LinePlot {
     /// x-axis title.
     pub x_label: String,

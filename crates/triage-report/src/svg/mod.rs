@@ -8,6 +8,7 @@ pub mod heatmap;
 pub mod line;
 pub mod reliability;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 pub use bars::BarChart;
@@ -27,7 +28,7 @@ pub fn color(i: usize) -> &'static str {
 }
 
 /// A plot of any kind.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Plot {
     /// Lines against a numeric x axis.

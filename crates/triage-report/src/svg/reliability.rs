@@ -2,13 +2,14 @@
 //! as a bar against the diagonal of perfect calibration, the gap to the
 //! bin's mean confidence shaded, and below, the count histogram.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::axes::{border, format_tick, y_title, Area, Scale};
 use super::{Anchor, Svg};
 
 /// One bin (lower, upper].
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, JsonSchema)]
 pub struct Bin {
     /// Lower edge of the confidence bin.
     pub lower: f64,
@@ -23,7 +24,7 @@ pub struct Bin {
 }
 
 /// A reliability diagram.
-#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+#[derive(Debug, Clone, Serialize, PartialEq, Default, JsonSchema)]
 pub struct ReliabilityPlot {
     /// The bins, in increasing confidence.
     pub bins: Vec<Bin>,

@@ -9,10 +9,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::NnError;
+use schemars::JsonSchema;
+
+use crate::ConfigError;
 
 /// A learning-rate schedule.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Schedule {
     /// `lr` at every step.
@@ -123,13 +125,13 @@ impl Schedule {
     ///
     /// # Errors
     ///
-    /// [`NnError::InvalidConfig`] naming the first bad value.
-    pub fn validate(&self) -> Result<(), NnError> {
+    /// [`ConfigError`] naming the first bad value.
+    pub fn validate(&self) -> Result<(), ConfigError> {
         let nonneg = |what: &'static str, v: f64| {
             if v.is_finite() && v >= 0.0 {
                 Ok(())
             } else {
-                Err(NnError::invalid(
+                Err(ConfigError::new(
                     what,
                     format!("must be finite and >= 0, got {v}"),
                 ))
@@ -144,10 +146,10 @@ impl Schedule {
             } => {
                 nonneg("learning rate", lr)?;
                 if step_size == 0 {
-                    return Err(NnError::invalid("step_size", "must be > 0, got 0"));
+                    return Err(ConfigError::new("step_size", "must be > 0, got 0"));
                 }
                 if !(gamma.is_finite() && gamma > 0.0) {
-                    return Err(NnError::invalid(
+                    return Err(ConfigError::new(
                         "gamma",
                         format!("must be > 0, got {gamma}"),
                     ));
@@ -158,7 +160,7 @@ impl Schedule {
                 nonneg("learning rate", lr)?;
                 nonneg("min_lr", min_lr)?;
                 if min_lr > lr {
-                    return Err(NnError::invalid(
+                    return Err(ConfigError::new(
                         "min_lr",
                         format!("must be <= lr ({lr}), got {min_lr}"),
                     ));
@@ -169,7 +171,7 @@ impl Schedule {
                 if max_lr.is_finite() && max_lr > 0.0 {
                     Ok(())
                 } else {
-                    Err(NnError::invalid(
+                    Err(ConfigError::new(
                         "max_lr",
                         format!("must be > 0, got {max_lr}"),
                     ))

@@ -10,27 +10,20 @@
 
 use std::collections::HashMap;
 
-use anyhow::{bail, Result};
 use rayon::prelude::*;
 use triage_data::dataset::{Dataset, Split};
 use triage_data::decode::{decode_item, ChannelPolicy, DecodeFailure, DecodeOptions, Decoded};
-use triage_nn::run_dir::Normalization;
-use triage_nn::{ImageSet, InputShape};
+use triage_data::progress::Progress;
+pub use triage_docs::predict::SkippedItem;
 
-use crate::commands::progress;
+use crate::images::ImageSet;
+use crate::model::InputShape;
+use crate::pipeline::PipelineError;
+use crate::run_dir::Normalization;
 
 /// Smallest standard deviation used for normalisation (a constant channel
 /// would otherwise divide by zero).
 pub const MIN_STD: f32 = 1e-3;
-
-/// An item that could not be used, with the reason.
-#[derive(Debug, Clone)]
-pub struct SkippedItem {
-    /// The item id (its path, or `#index` for records).
-    pub id: String,
-    /// Why.
-    pub reason: String,
-}
 
 /// Decoded, same-shape 8-bit images of some dataset items, planar (`CHW`).
 #[derive(Debug, Clone)]
@@ -61,18 +54,18 @@ fn decode_many(
     items: &[usize],
     options: &DecodeOptions,
     what: &str,
-    progress: bool,
+    progress: &dyn Progress,
 ) -> Vec<Result<Decoded, DecodeFailure>> {
-    let bar = progress::bar(items.len() as u64, what, progress);
+    progress.stage(what, items.len() as u64);
     let out = items
         .par_iter()
         .map(|&i| {
             let d = decode_item(dataset, i, options);
-            bar.inc(1);
+            progress.step();
             d
         })
         .collect();
-    bar.finish_and_clear();
+    progress.done();
     out
 }
 
@@ -86,8 +79,8 @@ pub fn load_training(
     dataset: &Dataset,
     items: &[usize],
     size: Option<(u32, u32)>,
-    progress: bool,
-) -> Result<RawImages> {
+    progress: &dyn Progress,
+) -> Result<RawImages, PipelineError> {
     let decoded = decode_many(
         dataset,
         items,
@@ -108,10 +101,14 @@ pub fn load_training(
             .map(|(s, _)| *s)
     };
     let Some((h, w)) = size.or_else(most_common) else {
-        bail!(
-            "none of the {} training images could be decoded (run `triage profile` on the data to see why)",
-            items.len()
-        );
+        return Err(PipelineError::Invalid(if items.is_empty() {
+            "there are no training images".to_string()
+        } else {
+            format!(
+                "none of the {} training images could be decoded (run `triage profile` on the data to see why)",
+                items.len()
+            )
+        }));
     };
     let shape = InputShape {
         channels: if colour { 3 } else { 1 },
@@ -143,7 +140,7 @@ pub fn load_at(
     items: &[usize],
     shape: InputShape,
     what: &str,
-    progress: bool,
+    progress: &dyn Progress,
 ) -> RawImages {
     let decoded = decode_many(dataset, items, &target_options(shape), what, progress);
     let mut out = RawImages {
@@ -259,7 +256,11 @@ pub fn fit_normalization(raw: &RawImages) -> Normalization {
 /// # Errors
 ///
 /// When the labels do not match the images.
-pub fn to_image_set(raw: &RawImages, norm: &Normalization, labels: Vec<usize>) -> Result<ImageSet> {
+pub fn to_image_set(
+    raw: &RawImages,
+    norm: &Normalization,
+    labels: Vec<usize>,
+) -> Result<ImageSet, PipelineError> {
     let c = raw.shape.channels;
     let plane = raw.shape.height * raw.shape.width;
     let mut pixels = Vec::with_capacity(raw.pixels.len());
@@ -276,22 +277,23 @@ pub fn to_image_set(raw: &RawImages, norm: &Normalization, labels: Vec<usize>) -
     Ok(ImageSet::new(raw.shape, pixels, labels)?)
 }
 
-/// Print skipped items on stderr (the first 10 and a count).
-pub fn report_skipped(what: &str, skipped: &[SkippedItem]) {
+/// Tell `progress` about skipped items (the first 10 and a count).
+pub fn report_skipped(progress: &dyn Progress, what: &str, skipped: &[SkippedItem]) {
     if skipped.is_empty() {
         return;
     }
-    eprintln!(
-        "triage: warning: {} {what} image(s) could not be used and were skipped:",
+    let mut message = format!(
+        "warning: {} {what} image(s) could not be used and were skipped:",
         skipped.len()
     );
     for s in skipped.iter().take(10) {
-        eprintln!("  {}: {}", s.id, s.reason);
+        message.push_str(&format!("\n  {}: {}", s.id, s.reason));
     }
     if skipped.len() > 10 {
-        eprintln!(
-            "  ... and {} more (run `triage profile` for all)",
+        message.push_str(&format!(
+            "\n  ... and {} more (run `triage profile` for all)",
             skipped.len() - 10
-        );
+        ));
     }
+    progress.note(&message);
 }

@@ -1,0 +1,221 @@
+//! Profile a dataset on disk, as `triage profile` does: open it with any
+//! reader, decode every image (through the decoded-image cache, or
+//! streaming without it), note files whose extension lies about their
+//! content, and profile.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use thiserror::Error;
+
+use crate::cache::{cache_key, default_cache_dir, load_or_decode, CacheError, DecodeResult};
+use crate::dataset::{open_dataset, Dataset, DatasetError, OpenOptions, Source};
+use crate::decode::{decode_item, extension_mismatch_in, DecodeOptions};
+use crate::profile::{
+    profile_dataset, DatasetProfile, ExtensionMismatch, ItemOutcome, ProfileOptions,
+};
+use crate::progress::Progress;
+
+/// How to profile files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileRun {
+    /// Largest image (in pixels) decoded; larger headers are refused
+    /// before allocating (decompression bombs).
+    pub max_pixels: u64,
+    /// Near-duplicate search and listing settings.
+    pub options: ProfileOptions,
+    /// Where decoded images are cached; `None` streams without a cache.
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl ProfileRun {
+    /// The `triage profile` defaults, with the cache under
+    /// [`default_cache_dir`].
+    pub fn with_cache() -> Self {
+        Self {
+            max_pixels: 100_000_000,
+            options: ProfileOptions::default(),
+            cache_dir: Some(default_cache_dir()),
+        }
+    }
+}
+
+/// Why a dataset could not be profiled.
+#[derive(Debug, Error)]
+pub enum ProfileFilesError {
+    /// The dataset could not be opened.
+    #[error("failed to open the dataset `{path}`")]
+    Open {
+        /// The path given.
+        path: PathBuf,
+        /// The reader's error.
+        #[source]
+        source: DatasetError,
+    },
+    /// The decoded-image cache failed.
+    #[error("decoded-image cache failed")]
+    Cache(#[from] CacheError),
+}
+
+/// Profile the dataset at `path` (any layout [`open_dataset`] reads),
+/// decoding through the cache in `run.cache_dir` unless it is `None`, with
+/// the files whose extension does not match their content in
+/// `extension_mismatches`.
+///
+/// # Errors
+///
+/// An unreadable dataset or a failing cache.
+pub fn profile_files(
+    path: &Path,
+    run: &ProfileRun,
+    progress: &dyn Progress,
+) -> Result<DatasetProfile, ProfileFilesError> {
+    let open = OpenOptions {
+        max_pixels: run.max_pixels,
+        ..OpenOptions::default()
+    };
+    let dataset = open_dataset(path, &open).map_err(|source| ProfileFilesError::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let n = dataset.items.len();
+    progress.note(&format!(
+        "{} items in {} classes ({} layout){}",
+        n,
+        dataset.classes.len(),
+        dataset.format.name(),
+        if dataset.skipped.is_empty() {
+            String::new()
+        } else {
+            format!(", {} files skipped", dataset.skipped.len())
+        }
+    ));
+    let decode_options = DecodeOptions {
+        max_pixels: run.max_pixels,
+        ..DecodeOptions::default()
+    };
+    let options = &run.options;
+    // Files whose extension names another format than their content, noted
+    // while the files are read anyway (decoding or hashing for the cache).
+    let mismatches: Mutex<Vec<(usize, ExtensionMismatch)>> = Mutex::new(Vec::new());
+    let note = |i: usize, found: Option<(String, &'static str)>| {
+        if let Some((ext, actual)) = found {
+            let m = ExtensionMismatch {
+                path: dataset.items[i].id.clone(),
+                reason: format!("extension .{ext} but the content is {actual}"),
+            };
+            mismatches
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((i, m));
+        }
+    };
+    let profile = if let Some(dir) = &run.cache_dir {
+        cached(
+            &dataset,
+            dir,
+            run.max_pixels,
+            &decode_options,
+            options,
+            &note,
+            progress,
+        )?
+    } else {
+        // Stream: decode, measure, drop the pixels.
+        progress.stage("profile", n as u64);
+        let decode = |i: usize| match decode_item(&dataset, i, &decode_options) {
+            Ok(d) => {
+                note(i, d.extension_mismatch);
+                ItemOutcome::Decoded {
+                    image: d.image,
+                    mode: d.mode,
+                    file_bytes: d.file_bytes,
+                }
+            }
+            Err(e) => ItemOutcome::Failed {
+                reason: e.to_string(),
+            },
+        };
+        let profile = profile_dataset(&dataset, options, &decode, &|| progress.step());
+        progress.done();
+        profile
+    };
+    let mut mismatches = mismatches.into_inner().unwrap_or_else(|e| e.into_inner());
+    mismatches.sort_by_key(|(i, _)| *i);
+    let mut profile = profile;
+    profile.extension_mismatches = mismatches.into_iter().map(|(_, m)| m).collect();
+    Ok(profile)
+}
+
+/// Decode through the cache in `dir`, then profile.
+fn cached(
+    dataset: &Dataset,
+    dir: &Path,
+    max_pixels: u64,
+    decode_options: &DecodeOptions,
+    options: &ProfileOptions,
+    note: &(dyn Fn(usize, Option<(String, &'static str)>) + Sync),
+    progress: &dyn Progress,
+) -> Result<DatasetProfile, ProfileFilesError> {
+    let n = dataset.items.len();
+    {
+        let settings = format!("decode max_pixels={max_pixels} keep-size keep-channels");
+        let read = |i: usize| {
+            let bytes = content(dataset, i)?;
+            if let Source::File(path) = &dataset.items[i].source {
+                note(i, extension_mismatch_in(path, &bytes));
+            }
+            Ok(bytes)
+        };
+        let key = cache_key(n, &settings, &|i| describe(dataset, i), &read)?;
+        progress.stage("decode", n as u64);
+        let decode = |i: usize| -> DecodeResult {
+            decode_item(dataset, i, decode_options)
+                .map(|d| (d.image, d.mode, d.file_bytes))
+                .map_err(|e| e.to_string())
+        };
+        let set = load_or_decode(n, &key, Some(dir), &decode, &|| progress.step())?;
+        progress.done();
+        if let Some(path) = &set.path {
+            let state = if set.hit { "reused" } else { "written" };
+            progress.note(&format!("decoded-image cache {state}: {}", path.display()));
+        }
+        progress.stage("profile", n as u64);
+        let from_cache = |i: usize| match set.get(i) {
+            Ok(v) => ItemOutcome::Decoded {
+                image: v.to_image(),
+                mode: v.mode,
+                file_bytes: v.file_bytes,
+            },
+            Err(reason) => ItemOutcome::Failed {
+                reason: reason.to_string(),
+            },
+        };
+        let profile = profile_dataset(dataset, options, &from_cache, &|| progress.step());
+        progress.done();
+        Ok(profile)
+    }
+}
+
+fn describe(dataset: &Dataset, i: usize) -> String {
+    let item = &dataset.items[i];
+    format!("{}\u{1f}{}", item.id, item.label)
+}
+
+fn content(dataset: &Dataset, i: usize) -> Result<Vec<u8>, (std::path::PathBuf, std::io::Error)> {
+    match &dataset.items[i].source {
+        Source::File(path) => std::fs::read(path).map_err(|e| (path.clone(), e)),
+        Source::Record { file, .. } => {
+            let records = dataset
+                .records
+                .as_ref()
+                .ok_or_else(|| (file.clone(), std::io::Error::other("record store missing")))?;
+            let len = records.width as usize * records.height as usize * records.channels as usize;
+            Ok(records
+                .pixels
+                .get(i * len..(i + 1) * len)
+                .map(<[u8]>::to_vec)
+                .unwrap_or_default())
+        }
+    }
+}
