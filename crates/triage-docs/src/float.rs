@@ -35,8 +35,7 @@ pub mod nan_as_null {
 
 /// `Vec<f64>` ↔ array of numbers or `null` (`null` reads as +∞).
 pub mod thresholds {
-    use serde::ser::SerializeSeq;
-    use serde::{Deserialize, Deserializer, Serializer};
+    use serde::{Deserializer, Serializer};
 
     /// Write finite values as numbers, others as `null`.
     ///
@@ -44,11 +43,7 @@ pub mod thresholds {
     ///
     /// The serializer's.
     pub fn serialize<S: Serializer>(v: &[f64], s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(Some(v.len()))?;
-        for x in v {
-            seq.serialize_element(&x.is_finite().then_some(*x))?;
-        }
-        seq.end()
+        super::write_vec(v, s)
     }
 
     /// Read numbers, `null` as +∞.
@@ -57,17 +52,13 @@ pub mod thresholds {
     ///
     /// The deserializer's.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
-        Ok(Vec::<Option<f64>>::deserialize(d)?
-            .into_iter()
-            .map(|x| x.unwrap_or(f64::INFINITY))
-            .collect())
+        super::read_vec(d, f64::INFINITY)
     }
 }
 
 /// `Vec<f64>` ↔ array of numbers or `null` (`null` reads as NaN).
 pub mod nan_vec {
-    use serde::ser::SerializeSeq;
-    use serde::{Deserialize, Deserializer, Serializer};
+    use serde::{Deserializer, Serializer};
 
     /// Write finite values as numbers, others as `null`.
     ///
@@ -75,11 +66,7 @@ pub mod nan_vec {
     ///
     /// The serializer's.
     pub fn serialize<S: Serializer>(v: &[f64], s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(Some(v.len()))?;
-        for x in v {
-            seq.serialize_element(&x.is_finite().then_some(*x))?;
-        }
-        seq.end()
+        super::write_vec(v, s)
     }
 
     /// Read numbers, `null` as NaN.
@@ -88,11 +75,25 @@ pub mod nan_vec {
     ///
     /// The deserializer's.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
-        Ok(Vec::<Option<f64>>::deserialize(d)?
-            .into_iter()
-            .map(|x| x.unwrap_or(f64::NAN))
-            .collect())
+        super::read_vec(d, f64::NAN)
     }
+}
+
+fn write_vec<S: serde::Serializer>(v: &[f64], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq;
+    let mut seq = s.serialize_seq(Some(v.len()))?;
+    for x in v {
+        seq.serialize_element(&x.is_finite().then_some(*x))?;
+    }
+    seq.end()
+}
+
+fn read_vec<'de, D: serde::Deserializer<'de>>(d: D, null: f64) -> Result<Vec<f64>, D::Error> {
+    use serde::Deserialize;
+    Ok(Vec::<Option<f64>>::deserialize(d)?
+        .into_iter()
+        .map(|x| x.unwrap_or(null))
+        .collect())
 }
 
 #[cfg(test)]
