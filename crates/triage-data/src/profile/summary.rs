@@ -23,11 +23,7 @@ fn opt(v: Option<f64>, digits: usize) -> String {
 /// property table per split, outliers, and the warnings last.
 pub fn write_summary(out: &mut impl Write, profile: &DatasetProfile) -> io::Result<()> {
     let p = profile;
-    let format = serde_json::to_value(p.layout)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
-    writeln!(out, "triage profile: {} ({format})", p.root)?;
+    writeln!(out, "triage profile: {} ({})", p.root, p.layout.name())?;
     writeln!(
         out,
         "n = {} items ({} decoded), K = {} classes",
