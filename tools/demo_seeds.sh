@@ -63,7 +63,7 @@ import sys
 from pathlib import Path
 
 out, seeds, threads = Path(sys.argv[1]), sys.argv[2].split(), sys.argv[3].split()
-models = ("seed-vgg-adadelta", "resnet-nesterov-onecycle")
+models = ("seed-vgg-adadelta", "resnet-adamw-onecycle")
 evals = ("synthetic-test", "real-like")
 
 

@@ -7,6 +7,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
+use triage_data::escape::terminal_safe as safe;
 
 use triage_cli::args::{Cli, Command};
 use triage_cli::commands;
@@ -31,9 +32,12 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             let mut stderr = std::io::stderr().lock();
-            let _ = writeln!(stderr, "triage: error: {err:#}");
+            // File and class names in the message are escaped: a name holding
+            // a newline or an ANSI escape must not forge or hide a line.
+            let message = format!("{err:#}");
+            let _ = writeln!(stderr, "triage: error: {}", safe(&message));
             if let Some(hint) = commands::hint_for(&err) {
-                let _ = writeln!(stderr, "\nhint: {hint}");
+                let _ = writeln!(stderr, "\nhint: {}", safe(&hint));
             }
             ExitCode::from(2)
         }

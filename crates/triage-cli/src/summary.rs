@@ -2,6 +2,7 @@
 
 use std::io::{self, Write};
 use std::path::Path;
+use triage_data::escape::terminal_safe as safe;
 
 use triage_docs::evaluation::{ClassRow, EvaluationDoc};
 
@@ -11,7 +12,11 @@ const WORST: usize = 3;
 /// Write the terminal summary: overall metrics with intervals, the per-class
 /// table, the worst classes and the temperature-scaling result.
 pub fn write_summary(out: &mut impl Write, source: &Path, e: &EvaluationDoc) -> io::Result<()> {
-    writeln!(out, "triage evaluate: {}", source.display())?;
+    writeln!(
+        out,
+        "triage evaluate: {}",
+        safe(&source.display().to_string())
+    )?;
     writeln!(out, "n = {} samples, K = {} classes", e.n, e.classes.len())?;
     writeln!(out)?;
     let ci_header = match &e.ci_method {
@@ -89,7 +94,7 @@ fn fmt(v: Option<f64>) -> String {
 fn write_classes(out: &mut impl Write, rows: &[ClassRow]) -> io::Result<()> {
     let width = rows
         .iter()
-        .map(|r| r.class.chars().count())
+        .map(|r| safe(&r.class).chars().count())
         .max()
         .unwrap_or(5)
         .clamp(5, 30);
@@ -99,7 +104,7 @@ fn write_classes(out: &mut impl Write, rows: &[ClassRow]) -> io::Result<()> {
         "class", "support", "precision", "recall", "f1", "roc_auc", "ap"
     )?;
     for r in rows {
-        let name: String = r.class.chars().take(width).collect();
+        let name: String = safe(&r.class).chars().take(width).collect();
         writeln!(
             out,
             "{:<width$} {:>8} {:>9} {:>8} {:>8} {:>8} {:>8}",
@@ -127,7 +132,7 @@ fn write_worst(out: &mut impl Write, rows: &[ClassRow]) -> io::Result<()> {
         writeln!(
             out,
             "  {}: F1 {}, recall {}, precision {} (support {})",
-            r.class,
+            safe(&r.class),
             fmt(r.f1),
             fmt(r.recall),
             fmt(r.precision),

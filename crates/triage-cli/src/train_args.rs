@@ -37,7 +37,7 @@ pub struct DataArgs {
 
     /// Train on at most this many training images (a stratified subset,
     /// chosen with the seed; for quick experiments).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = parse_positive)]
     pub max_train: Option<usize>,
 }
 
@@ -214,6 +214,23 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 0, value_name = "PX")]
     pub cutout: usize,
 
+    /// Colour jitter J in [0, 1]: per image and channel a gain in
+    /// [1-J, 1+J] and an offset in [-J, J] (normalised units) — lighting,
+    /// contrast, white balance. 0 = off.
+    #[arg(long, default_value_t = 0.0, value_name = "J")]
+    pub color_jitter: f64,
+
+    /// Largest Gaussian-blur sigma in pixels, in [0, 3] (per image uniform
+    /// in [0, SIGMA]; optics, focus). 0 = off.
+    #[arg(long, default_value_t = 0.0, value_name = "SIGMA")]
+    pub blur: f64,
+
+    /// Largest standard deviation of additive Gaussian noise, in [0, 1]
+    /// (per image uniform in [0, S], normalised units; sensor noise).
+    /// 0 = off.
+    #[arg(long, default_value_t = 0.0, value_name = "S")]
+    pub noise: f64,
+
     /// Continue the interrupted run in `--out` from its last checkpoint.
     #[arg(long, conflicts_with = "force")]
     pub resume: bool,
@@ -301,9 +318,23 @@ fn parse_size(s: &str) -> Result<(u32, u32), String> {
             .filter(|&x| x > 0)
             .ok_or_else(|| format!("expected HxW such as 32x32, got {s:?}"))
     };
-    match s.split_once(['x', 'X']) {
-        Some((h, w)) => Ok((parse(h)?, parse(w)?)),
-        None => parse(s).map(|v| (v, v)),
+    let (h, w) = match s.split_once(['x', 'X']) {
+        Some((h, w)) => (parse(h)?, parse(w)?),
+        None => parse(s).map(|v| (v, v))?,
+    };
+    let max = triage_docs::run::MAX_INPUT_SIDE;
+    if h.max(w) > max {
+        return Err(format!("at most {max} pixels a side, got {s:?}"));
+    }
+    Ok((h, w))
+}
+
+/// Parse a count of at least 1.
+fn parse_positive(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(0) => Err("must be at least 1, got 0".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("expected a whole number such as 1000, got {s:?}")),
     }
 }
 
@@ -392,6 +423,9 @@ impl TrainArgs {
             crop_padding: self.crop_padding,
             flip,
             cutout: self.cutout,
+            color_jitter: self.color_jitter,
+            blur: self.blur,
+            noise: self.noise,
         }
     }
 

@@ -13,11 +13,13 @@
 //! n × entry { offset u64, file_bytes u64, width u32, height u32, status u8, channels u8, mode u8, pad u8×5 }  (32 bytes)
 //! pixel data (entries point into it, offsets from the start of the file)
 //! failure reasons: u32 length + UTF-8 JSON array of [index, reason]
+//! BLAKE3 hash (32 bytes) of everything before it
 //! ```
 //!
 //! The file is written to a temporary name and renamed into place, so a
-//! crash never leaves a half-written cache; a file that fails validation is
-//! ignored and rebuilt.
+//! crash never leaves a half-written cache; a file that fails validation
+//! (its checksum, or its structure) is ignored and rebuilt, so flipped bytes
+//! on disk never reach a statistic.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -29,7 +31,9 @@ use thiserror::Error;
 use crate::image::{ColorMode, DecodedImage};
 
 const MAGIC: &[u8; 8] = b"TRIAGEDC";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
+/// Bytes of the trailing BLAKE3 checksum.
+const CHECKSUM: usize = 32;
 const HEADER: usize = 8 + 4 + 8;
 const ENTRY: usize = 32;
 
@@ -289,6 +293,8 @@ fn encode(results: &[DecodeResult]) -> Vec<u8> {
     let json = serde_json::to_vec(&failures).unwrap_or_else(|_| b"[]".to_vec());
     out.extend_from_slice(&(json.len() as u32).to_le_bytes());
     out.extend_from_slice(&json);
+    let checksum = blake3::hash(&out);
+    out.extend_from_slice(checksum.as_bytes());
     out
 }
 
@@ -312,6 +318,11 @@ fn open_valid(path: &Path, n: usize) -> Option<DecodedSet> {
 }
 
 fn validate(bytes: &[u8], n: usize) -> Option<Vec<Option<String>>> {
+    let body_len = bytes.len().checked_sub(CHECKSUM)?;
+    let (bytes, checksum) = bytes.split_at(body_len);
+    if blake3::hash(bytes).as_bytes() != checksum {
+        return None;
+    }
     if bytes.len() < HEADER || &bytes[..8] != MAGIC || u32_at(bytes, 8) != VERSION {
         return None;
     }
@@ -442,6 +453,27 @@ mod tests {
         let set = load_or_decode(5, "k2", Some(dir.path()), &decoder, &|| {}).unwrap();
         assert!(!set.hit);
         assert_eq!(set.get(4).unwrap().to_image(), decoder(4).unwrap().0);
+    }
+
+    #[test]
+    fn flipped_bytes_are_caught_and_rebuilt() {
+        let dir = tempfile::tempdir().unwrap();
+        load_or_decode(5, "k3", Some(dir.path()), &decoder, &|| {}).unwrap();
+        let path = dir.path().join("k3.tdc");
+        let mut bytes = std::fs::read(&path).unwrap();
+        // A pixel of item 1, same file size: the structure is still valid.
+        let at = HEADER + 5 * ENTRY + 7;
+        bytes[at] ^= 0x5a;
+        std::fs::write(&path, &bytes).unwrap();
+        let set = load_or_decode(5, "k3", Some(dir.path()), &decoder, &|| {}).unwrap();
+        assert!(!set.hit, "a cache with a flipped byte was reused");
+        for i in 0..5 {
+            if let Ok((image, _, _)) = decoder(i) {
+                assert_eq!(set.get(i).unwrap().to_image(), image);
+            }
+        }
+        let reused = load_or_decode(5, "k3", Some(dir.path()), &decoder, &|| {}).unwrap();
+        assert!(reused.hit, "the rebuilt cache is reused");
     }
 
     #[test]

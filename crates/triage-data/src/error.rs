@@ -114,6 +114,20 @@ pub enum PredictionsError {
         /// The classes of the file (header names, or `0..K-1` for NPY).
         found: Vec<String>,
     },
+    /// [`crate::ReadOptions::class_names`] names a class twice, or names one
+    /// with the empty string.
+    #[error(
+        "`{}`: the class names given (--class-names) must be distinct and non-empty; `{name}` is given {count} times",
+        .path.display()
+    )]
+    ClassNamesRepeated {
+        /// The file.
+        path: PathBuf,
+        /// The repeated (or empty) name.
+        name: String,
+        /// How often it is given.
+        count: usize,
+    },
     /// A CSV row has a different number of fields than the header.
     #[error("`{}` line {line}: expected {expected} fields as in the header, found {found}", .path.display())]
     ColumnCount {
@@ -139,6 +153,21 @@ pub enum PredictionsError {
     /// A CSV class field is not a number.
     #[error("`{}` line {line}, column `{column}`: `{value}` is not a number", .path.display())]
     BadNumber {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: u64,
+        /// The column name.
+        column: String,
+        /// The field as written.
+        value: String,
+    },
+    /// A CSV class field is a number too large for a 64-bit float.
+    #[error(
+        "`{}` line {line}, column `{column}`: `{value}` is beyond the range of a 64-bit float (±1.8e308)",
+        .path.display()
+    )]
+    OutOfRange {
         /// The file.
         path: PathBuf,
         /// 1-based line.
@@ -334,11 +363,13 @@ impl PredictionsError {
             E::ClassNamesMismatch { .. } => {
                 "give one class name per column, in column order, or leave the names out"
             }
+            E::ClassNamesRepeated { .. } => "give each class its own name, once",
             E::ColumnCount { .. } => {
                 "every row needs one field per header column; quote fields that contain commas"
             }
             E::EmptyField { .. } => "every row needs an id and a label",
             E::BadNumber { .. } => "write probabilities as decimal numbers such as 0.25",
+            E::OutOfRange { .. } => "the scores overflow; write them as probabilities or pass finite logits with --logits",
             E::NotFinite { .. } => "the model produced NaN or infinite scores; fix them before diagnosing",
             E::Negative { .. } => "pass --logits if these are logits rather than probabilities",
             E::RowSum { sum, .. } if *sum > 0.0 => {

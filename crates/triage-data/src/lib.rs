@@ -29,11 +29,15 @@
 #![deny(missing_docs)]
 
 pub mod cache;
+mod csv_lines;
 pub mod dataset;
 pub mod decode;
 pub mod error;
+pub mod escape;
 pub mod image;
+pub mod memory;
 pub mod npy_write;
+pub mod output;
 pub mod predictions;
 pub mod profile;
 pub mod progress;

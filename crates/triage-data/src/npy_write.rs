@@ -7,8 +7,6 @@
 //! data in C order. Reference: NumPy, *NEP 1 — A simple file format for
 //! NumPy arrays*.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
 use std::path::Path;
 
 /// Alignment of the data section.
@@ -33,7 +31,8 @@ fn npy_bytes(data: &[f32], rows: usize, cols: usize) -> Vec<u8> {
     out
 }
 
-/// Write a `rows × cols` row-major `f32` matrix to `path` as `.npy`.
+/// Write a `rows × cols` row-major `f32` matrix to `path` as `.npy`
+/// (atomically: a temporary file renamed into place).
 ///
 /// # Errors
 ///
@@ -45,9 +44,7 @@ pub fn write_npy_f32(path: &Path, data: &[f32], rows: usize, cols: usize) -> std
             format!("{} values do not form a {rows} × {cols} matrix", data.len()),
         ));
     }
-    let mut f = BufWriter::new(File::create(path)?);
-    f.write_all(&npy_bytes(data, rows, cols))?;
-    f.flush()
+    crate::output::write_atomic(path, &npy_bytes(data, rows, cols))
 }
 
 #[cfg(test)]

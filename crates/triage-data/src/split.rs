@@ -11,7 +11,6 @@
 //! `StratifiedGroupKFold` (shares are met as closely as group sizes allow).
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
 use rand::seq::SliceRandom;
@@ -230,12 +229,8 @@ pub fn write_manifest(
     }
     w.flush().map_err(io)?;
     drop(w);
-    // Write next to the target, then rename: never a half-written manifest.
-    let tmp = manifest.with_extension("csv.tmp");
-    let mut f = std::fs::File::create(&tmp).map_err(io)?;
-    f.write_all(&text).map_err(io)?;
-    f.sync_all().map_err(io)?;
-    std::fs::rename(&tmp, manifest).map_err(io)
+    // Written next to the target, then renamed: never a half-written manifest.
+    crate::output::write_atomic(manifest, &text).map_err(io)
 }
 
 /// An absolute, lexically normalised path (no symlink resolution).

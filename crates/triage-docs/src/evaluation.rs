@@ -484,7 +484,14 @@ impl Document for EvaluationDoc {
         ] {
             square(name, m.len(), &mut m.iter().map(Vec::len))?;
         }
-        let total: u64 = cm.counts.iter().flatten().sum();
+        let total = cm
+            .counts
+            .iter()
+            .flatten()
+            .try_fold(0u64, |acc, &c| acc.checked_add(c));
+        let Some(total) = total else {
+            return bad("`confusion_matrix.counts` sum beyond 2^64".to_string());
+        };
         if total != self.n as u64 {
             return bad(format!(
                 "`confusion_matrix.counts` sums to {total}, but `n` is {}",

@@ -7,6 +7,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::ConfigError;
 
+/// The widest layer a spec may ask for (channels or units): 4096. A
+/// 3×3 convolution of 4096 → 4096 channels already holds 151 M weights.
+pub const MAX_WIDTH: usize = 4096;
+/// The most blocks a spec may put in one stage: 256.
+pub const MAX_BLOCKS: usize = 256;
+
 /// Hidden widths of an `mlp` whose spec gives none.
 pub const MLP_DEFAULT_WIDTHS: [usize; 1] = [128];
 /// Stage widths of a `resnet` whose spec gives none (ResNet-20, He et al.
@@ -129,9 +135,11 @@ impl InputShape {
         self.channels * self.height * self.width
     }
 
-    /// Whether an image of this shape holds no values.
+    /// Whether an image of this shape holds no values (a side or the
+    /// channel count is 0; computed without the product, which a hostile
+    /// document could make overflow).
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.channels == 0 || self.height == 0 || self.width == 0
     }
 }
 
@@ -221,10 +229,19 @@ impl ModelSpec {
                 ));
             }
         }
-        for (name, v) in [("widths", &self.widths), ("blocks", &self.blocks)] {
+        for (name, v, max) in [
+            ("widths", &self.widths, MAX_WIDTH),
+            ("blocks", &self.blocks, MAX_BLOCKS),
+        ] {
             if let Some(w) = v {
                 if w.contains(&0) {
                     return Err(ConfigError::new(name, format!("must be > 0, got {w:?}")));
+                }
+                if let Some(big) = w.iter().find(|&&x| x > max) {
+                    return Err(ConfigError::new(
+                        name,
+                        format!("each must be at most {max}, got {big} in {w:?}"),
+                    ));
                 }
             }
         }

@@ -38,6 +38,10 @@ pub struct Normalization {
     pub std: Vec<f32>,
 }
 
+/// The largest input side (height or width) a model is trained at, in
+/// pixels: 4096. Larger sizes are refused before anything is decoded.
+pub const MAX_INPUT_SIDE: u32 = 4096;
+
 /// How images were decoded for the model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Preprocess {
@@ -169,6 +173,13 @@ impl Document for RunMeta {
         }
         if self.input.is_empty() {
             return bad(format!("`input` {:?} is empty", self.input));
+        }
+        let side = self.input.height.max(self.input.width);
+        if side > MAX_INPUT_SIDE as usize || !matches!(self.input.channels, 1 | 3) {
+            return bad(format!(
+                "`input` {:?}: expected 1 or 3 channels and at most {MAX_INPUT_SIDE} pixels a side",
+                self.input
+            ));
         }
         let c = self.input.channels;
         let norm = &self.preprocess.normalize;

@@ -9,7 +9,17 @@ use crate::schedule::Schedule;
 use crate::ConfigError;
 
 /// Which augmentations to apply to every training image.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+///
+/// The geometric ones (crop, flip, cutout) are those of He et al. 2016
+/// and DeVries & Taylor 2017. The photometric ones (colour jitter, blur,
+/// noise) prepare a model for images taken under other conditions than
+/// the training set's — other lighting, white balance, optics and sensor
+/// (the covariate shift of synthetic → real); their magnitudes are in the
+/// units of the normalised image, i.e. standard deviations of the
+/// training set's pixel values per channel. Each is off at 0 and then
+/// absent from `run.json`, so runs written before they existed read the
+/// same.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Augment {
     /// Pad by this many pixels on every side, then crop back to the
@@ -20,6 +30,29 @@ pub struct Augment {
     /// Side of the cutout square (0 = off; DeVries & Taylor use 16 on
     /// CIFAR-10).
     pub cutout: usize,
+    /// Colour jitter `j` in [0, 1] (0 = off): per image and channel `c`, a
+    /// gain `g_c ~ U[1 − j, 1 + j]` and an offset `b_c ~ U[−j, j]`, so
+    /// `x' = g_c · x + b_c` — contrast, brightness and white balance at
+    /// once (torchvision's `ColorJitter` acts on the same three, on the
+    /// raw image).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub color_jitter: f64,
+    /// Largest Gaussian-blur σ in pixels, in [0, 3] (0 = off): per image
+    /// `σ ~ U[0, blur]`, a separable kernel of radius ⌈3σ⌉ with edges
+    /// clamped; σ < 0.2 px leaves the image as it is.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub blur: f64,
+    /// Largest standard deviation of additive Gaussian noise, in [0, 1]
+    /// (0 = off): per image `s ~ U[0, noise]`, then `x' = x + s · z`
+    /// with `z ~ N(0, 1)` independent per value (sensor noise).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub noise: f64,
+}
+
+// serde's skip_serializing_if passes a reference.
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_zero(v: &f64) -> bool {
+    *v == 0.0
 }
 
 impl Augment {
@@ -28,11 +61,36 @@ impl Augment {
         crop_padding: 0,
         flip: false,
         cutout: 0,
+        color_jitter: 0.0,
+        blur: 0.0,
+        noise: 0.0,
     };
 
     /// Whether any augmentation is on.
     pub fn is_active(&self) -> bool {
         *self != Self::NONE
+    }
+
+    /// Check the photometric magnitudes.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError`] naming the first one that is not finite or out of
+    /// its range.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        for (name, value, max) in [
+            ("augment.color_jitter", self.color_jitter, 1.0),
+            ("augment.blur", self.blur, 3.0),
+            ("augment.noise", self.noise, 1.0),
+        ] {
+            if !(0.0..=max).contains(&value) {
+                return Err(ConfigError::new(
+                    name,
+                    format!("must be in [0, {max}], got {value}"),
+                ));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -125,6 +183,7 @@ impl TrainConfig {
         if self.patience == Some(0) {
             return Err(ConfigError::new("patience", "must be > 0"));
         }
+        self.augment.validate()?;
         self.schedule.validate()?;
         self.optimizer.validate()
     }

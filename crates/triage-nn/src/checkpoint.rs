@@ -5,11 +5,14 @@
 //! three `u64` section lengths, then the sections: the training state as
 //! JSON ([`TrainState`]), the model record and the optimizer record (both
 //! burnpack bytes from burn; the optimizer section is empty in a
-//! weights-only checkpoint). One file means one rename: a reader never sees
-//! weights from one epoch with the optimizer state of another.
+//! weights-only checkpoint), then (from format version 2) a BLAKE3 hash
+//! of everything before it, verified on read: a checkpoint with flipped
+//! bytes is an error naming the file, never weights silently resumed.
+//! Version-1 files (no hash) are still read. One file means one rename: a
+//! reader never sees weights from one epoch with the optimizer state of
+//! another.
 
 use std::fs;
-use std::io::Write;
 use std::path::Path;
 
 use burn::module::Module;
@@ -22,7 +25,9 @@ use crate::model::Model;
 use crate::train::TrainState;
 
 const MAGIC: &[u8; 8] = b"TRIAGECK";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
+/// Bytes of the trailing BLAKE3 checksum (version 2).
+const CHECKSUM: usize = 32;
 const HEADER: usize = 8 + 4 + 3 * 8;
 
 /// Write `bytes` to `path` atomically: a temporary file in the same folder,
@@ -32,21 +37,7 @@ const HEADER: usize = 8 + 4 + 3 * 8;
 ///
 /// [`NnError::Io`] naming the file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), NnError> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    let write = || -> std::io::Result<()> {
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)
-    };
-    write().map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        NnError::io(path, e)
-    })
+    triage_data::output::write_atomic(path, bytes).map_err(|e| NnError::io(path, e))
 }
 
 /// Save `model` (and `optimizer`, when given) with `state` to `path`.
@@ -89,6 +80,8 @@ pub fn save(
     out.extend_from_slice(&state);
     out.extend_from_slice(&model);
     out.extend_from_slice(optim);
+    let checksum = blake3::hash(&out);
+    out.extend_from_slice(checksum.as_bytes());
     write_atomic(path, &out)
 }
 
@@ -126,11 +119,26 @@ pub fn load(path: &Path) -> Result<Loaded, NnError> {
         u64::from_le_bytes(b)
     };
     let version = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
-    if version != VERSION {
-        return Err(bad(format!(
-            "format version {version}, this triage reads {VERSION}"
-        )));
-    }
+    let bytes = match version {
+        1 => &bytes[..],
+        VERSION => {
+            let Some(body_len) = bytes.len().checked_sub(CHECKSUM).filter(|&l| l >= HEADER) else {
+                return Err(bad("truncated before its checksum".into()));
+            };
+            let (body, checksum) = bytes.split_at(body_len);
+            if blake3::hash(body).as_bytes() != checksum {
+                return Err(bad(
+                    "its BLAKE3 checksum does not match its contents (the file was damaged)".into(),
+                ));
+            }
+            body
+        }
+        _ => {
+            return Err(bad(format!(
+                "format version {version}, this triage reads 1 and {VERSION}"
+            )))
+        }
+    };
     let lens = [u64_at(12), u64_at(20), u64_at(28)];
     let total = lens
         .iter()

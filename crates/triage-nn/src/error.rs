@@ -41,7 +41,7 @@ pub enum NnError {
     #[error("failed to read a tensor back: {0}")]
     TensorRead(String),
     /// The training loss became NaN or infinite.
-    #[error("training diverged: the loss is {loss} at epoch {epoch}, batch {batch} (lower the learning rate; the last good checkpoint is kept)")]
+    #[error("training diverged: the loss is {loss} at epoch {epoch}, batch {batch}")]
     Diverged {
         /// 1-based epoch.
         epoch: usize,
@@ -49,6 +49,26 @@ pub enum NnError {
         batch: usize,
         /// The non-finite loss.
         loss: f64,
+    },
+    /// The model's outputs on the validation set became NaN or infinite
+    /// after an epoch whose training loss was still finite (the weights
+    /// blew up in its last updates).
+    #[error("training diverged: after epoch {epoch} the model's validation logits are not finite ({row_col})")]
+    DivergedOnValidation {
+        /// 1-based epoch.
+        epoch: usize,
+        /// Where the first non-finite value is, e.g. `row 0, column 3`.
+        row_col: String,
+    },
+    /// A model's outputs (logits) hold NaN or infinite values.
+    #[error("the model's logits are not finite: row {row}, column {col} is {value}")]
+    NonFiniteLogits {
+        /// 0-based sample.
+        row: usize,
+        /// 0-based class.
+        col: usize,
+        /// The value.
+        value: f32,
     },
     /// A file of a run could not be read or written.
     #[error("{path}: {message}")]

@@ -116,6 +116,13 @@ pub fn metrics(outputs: &Outputs, labels: &[usize]) -> Result<SetMetrics, NnErro
     if labels.is_empty() || k == 0 {
         return Err(NnError::Empty);
     }
+    if let Some(i) = outputs.logits.iter().position(|z| !z.is_finite()) {
+        return Err(NnError::NonFiniteLogits {
+            row: i / k,
+            col: i % k,
+            value: outputs.logits[i],
+        });
+    }
     let mut loss = 0.0;
     for (row, &y) in outputs.logits.chunks(k).zip(labels) {
         if y >= k {

@@ -246,7 +246,15 @@ pub fn train(
         }
         let train_secs = started.elapsed().as_secs_f64();
         let val = match val_set {
-            Some(v) if !v.is_empty() => Some(evaluate(&model, v, config.batch_size.max(256))?),
+            Some(v) if !v.is_empty() => Some(
+                evaluate(&model, v, config.batch_size.max(256)).map_err(|e| match e {
+                    NnError::NonFiniteLogits { row, col, .. } => NnError::DivergedOnValidation {
+                        epoch: epoch + 1,
+                        row_col: format!("row {row}, column {col}"),
+                    },
+                    e => e,
+                })?,
+            ),
             _ => None,
         };
         let record = EpochRecord {

@@ -87,6 +87,7 @@ fn smoke_run_learns_the_synthetic_task() {
         crop_padding: 1,
         flip: false,
         cutout: 0,
+        ..Augment::NONE
     };
     let trained = train(
         model,
@@ -259,6 +260,10 @@ fn resume_config() -> TrainConfig {
         crop_padding: 1,
         flip: true,
         cutout: 2,
+        // Photometric draws too must repeat exactly after a resume.
+        color_jitter: 0.2,
+        blur: 1.0,
+        noise: 0.05,
     };
     config.label_smoothing = 0.1;
     config

@@ -3,6 +3,7 @@
 
 use std::io::{self, Write};
 use std::path::Path;
+use triage_data::escape::terminal_safe as safe;
 
 use crate::model::Report;
 
@@ -23,7 +24,7 @@ pub fn write_summary(
     writeln!(
         out,
         "report: {} ({:.1} kB)",
-        html.display(),
+        safe(&html.display().to_string()),
         bytes as f64 / 1024.0
     )?;
     let n = report
@@ -46,9 +47,9 @@ pub fn write_summary(
         let subject = f
             .subject
             .as_ref()
-            .map_or(String::new(), |s| format!(" ({s})"));
-        writeln!(out, "  [{}] {}{subject}", f.severity.name(), f.title)?;
-        writeln!(out, "      fix: {}", f.fix)?;
+            .map_or(String::new(), |s| format!(" ({})", safe(s)));
+        writeln!(out, "  [{}] {}{subject}", f.severity.name(), safe(&f.title))?;
+        writeln!(out, "      fix: {}", safe(&f.fix))?;
     }
     Ok(())
 }

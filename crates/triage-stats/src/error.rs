@@ -34,6 +34,18 @@ pub enum StatsError {
         /// Number of classes.
         k: usize,
     },
+    /// More classes than an evaluation handles (its K×K matrices).
+    #[error(
+        "{k} classes: an evaluation holds K×K matrices ({needed_gib:.1} GiB for K = {k}); at most {max} classes are accepted"
+    )]
+    TooManyClasses {
+        /// Number of classes.
+        k: usize,
+        /// The limit.
+        max: usize,
+        /// Memory the K×K matrices would take, GiB.
+        needed_gib: f64,
+    },
     /// No samples at all.
     #[error("no samples")]
     Empty,

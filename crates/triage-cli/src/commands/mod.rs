@@ -17,6 +17,15 @@ pub fn hint_for(err: &anyhow::Error) -> Option<String> {
         let predictions = cause.downcast_ref::<triage_data::PredictionsError>();
         let dataset = cause.downcast_ref::<triage_data::dataset::DatasetError>();
         let report = cause.downcast_ref::<triage_report::ReportError>();
+        if cause.is::<triage_data::memory::TooLarge>() {
+            return Some(
+                "use smaller sizes (--size, --max-train, --batch-size), or a machine with more memory"
+                    .to_string(),
+            );
+        }
+        if let Some(overwrite) = cause.downcast_ref::<triage_data::output::OverwriteError>() {
+            return Some(overwrite.hint().to_string());
+        }
         if let Some(nn) = cause.downcast_ref::<triage_nn::NnError>() {
             return nn_hint(nn).map(str::to_string);
         }
@@ -32,7 +41,7 @@ pub fn hint_for(err: &anyhow::Error) -> Option<String> {
 fn nn_hint(err: &triage_nn::NnError) -> Option<&'static str> {
     use triage_nn::NnError;
     match err {
-        NnError::Diverged { .. } => Some(
+        NnError::Diverged { .. } | NnError::DivergedOnValidation { .. } => Some(
             "lower the learning rate (try `triage lr-find` for a good one), or add a warmup (--schedule cosine / one-cycle)",
         ),
         NnError::Corrupt { .. } => Some("the run directory is damaged; train again with --force"),

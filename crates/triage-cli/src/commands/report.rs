@@ -1,9 +1,11 @@
 //! `triage report`: the whole diagnosis as one HTML page.
 
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
+use triage_data::output::{check_not_an_input, write_atomic};
 use triage_report::terminal::write_summary;
 use triage_report::{build_report, load_inputs, render_html, InputSpec, ReportOptions};
 
@@ -24,9 +26,11 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
         confused_pairs: args.confused_pairs,
         ..ReportOptions::default()
     };
+    let read = inputs.files();
+    check_not_an_input(&args.out, read.iter().map(PathBuf::as_path))?;
     let report = build_report(&inputs, &options).context("failed to build the report")?;
     let html = render_html(&report);
-    std::fs::write(&args.out, &html)
+    write_atomic(&args.out, html.as_bytes())
         .with_context(|| format!("failed to write the report to `{}`", args.out.display()))?;
     let mut out = std::io::stdout().lock();
     if args.json {

@@ -35,6 +35,8 @@ pub fn run(args: &SplitArgs) -> Result<ExitCode> {
         }
     }
     let out = args.out.clone().unwrap_or_else(|| default_out(&args.data));
+    // Even with --force: the manifest read is not replaced by the one written.
+    triage_data::output::check_not_an_input(&out, [args.data.as_path()])?;
     if out.exists() && !args.force {
         bail!(
             "`{}` exists; pass --force to replace it or --out to choose another file",

@@ -55,17 +55,18 @@ fn quick_demo_writes_a_complete_report_with_the_planted_findings() {
     }
     // Both runs, each evaluated on both sets, with the baseline's run
     // recording its choices.
-    for run in ["seed-vgg-adadelta", "resnet-nesterov-onecycle"] {
+    for run in ["seed-vgg-adadelta", "resnet-adamw-onecycle"] {
         for eval in ["synthetic-test", "real-like"] {
             let p = out.join(format!("runs/{run}/eval/{eval}.json"));
             assert!(p.exists(), "{} missing", p.display());
         }
     }
     let meta: Value = serde_json::from_str(
-        &std::fs::read_to_string(out.join("runs/resnet-nesterov-onecycle/run.json")).unwrap(),
+        &std::fs::read_to_string(out.join("runs/resnet-adamw-onecycle/run.json")).unwrap(),
     )
     .unwrap();
     assert_eq!(meta["select"], "loss");
-    assert_eq!(meta["optimizer"]["nesterov"], true);
+    assert_eq!(meta["optimizer"]["kind"], "adam_w");
+    assert_eq!(meta["augment"]["color_jitter"], 0.3);
     assert_eq!(meta["schedule"]["kind"], "one_cycle");
 }

@@ -3,6 +3,7 @@
 mod datasets;
 mod demo;
 mod evaluate;
+mod hostile;
 mod legacy;
 mod report;
 mod schemas;

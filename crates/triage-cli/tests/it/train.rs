@@ -46,11 +46,12 @@ fn train_predict_evaluate_and_resume() {
         "kind = \"vgg\"\nwidths = [8, 16]\nblocks = [1, 1]\nblock_dropout = 0.1\nhalve_after_pool = false\n",
     )
     .unwrap();
-    let out = run_ok(&[
+    let spec_s = spec.to_str().unwrap();
+    let settings = [
         "train",
         &data,
         "--model",
-        spec.to_str().unwrap(),
+        spec_s,
         "--optimizer",
         "nesterov",
         "--epochs",
@@ -66,7 +67,8 @@ fn train_predict_evaluate_and_resume() {
         "--out",
         run_s,
         "--no-progress",
-    ]);
+    ];
+    let out = run_ok(&settings);
     assert!(out.contains("status: completed"), "{out}");
 
     // run.json records what a reviewer needs.
@@ -160,8 +162,9 @@ fn train_predict_evaluate_and_resume() {
     ]);
     assert_eq!(again.status.code(), Some(2));
     assert!(stderr(&again).contains("--resume"), "{}", stderr(&again));
-    // --resume on a finished run has nothing left to do and keeps it.
-    let out = run_ok(&[
+    // --resume with other settings is refused, naming the field (it once
+    // continued with run.json's settings without a word).
+    let changed = triage(&[
         "train",
         &data,
         "--model",
@@ -171,6 +174,10 @@ fn train_predict_evaluate_and_resume() {
         "--resume",
         "--no-progress",
     ]);
+    assert_eq!(changed.status.code(), Some(2));
+    assert!(stderr(&changed).contains("`model."), "{}", stderr(&changed));
+    // --resume on a finished run has nothing left to do and keeps it.
+    let out = run_ok(&[&settings[..], &["--resume"]].concat());
     assert!(out.contains("status: completed"), "{out}");
     let log2 = fs::read_to_string(run.join("log.jsonl")).unwrap();
     assert_eq!(log2.lines().count(), 3);
@@ -263,5 +270,136 @@ fn training_errors_exit_2_with_a_reason() {
         ]);
         assert_eq!(o.status.code(), Some(2));
         assert!(stderr(&o).contains("--features wgpu"), "{}", stderr(&o));
+    }
+}
+
+/// A run stopped before its first epoch, a damaged checkpoint, and a
+/// diverged run: each once left a run that could not go forward, resumed
+/// damaged weights, or was reported as `failed` with checkpoints that did
+/// not exist.
+#[test]
+fn faults_in_a_run_are_named_and_nothing_is_lost() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = synth(tmp.path());
+    let run = tmp.path().join("run");
+    let run_s = run.to_str().unwrap();
+    let call = |epochs: &str, extra: &[&str]| {
+        let mut a = vec![
+            "train",
+            &data,
+            "--model",
+            "linear",
+            "--epochs",
+            epochs,
+            "--batch-size",
+            "16",
+            "--out",
+            run_s,
+            "--no-progress",
+        ];
+        a.extend_from_slice(extra);
+        triage(&a)
+    };
+    let ok = call("2", &[]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+
+    // Killed after setup, before the first epoch ended: run.json and an
+    // empty log. --resume starts it cleanly.
+    for f in ["last.ckpt", "best.ckpt", "summary.json"] {
+        fs::remove_file(run.join(f)).unwrap();
+    }
+    fs::write(run.join("log.jsonl"), "").unwrap();
+    let resumed = call("2", &["--resume"]);
+    assert!(resumed.status.success(), "{}", stderr(&resumed));
+    assert!(
+        stderr(&resumed).contains("starting from epoch 1"),
+        "{}",
+        stderr(&resumed)
+    );
+    assert_eq!(
+        fs::read_to_string(run.join("log.jsonl"))
+            .unwrap()
+            .lines()
+            .count(),
+        2
+    );
+
+    // A changed --epochs is refused, naming the field.
+    let changed = call("5", &["--resume"]);
+    assert_eq!(changed.status.code(), Some(2));
+    assert!(
+        stderr(&changed).contains("`train.epochs` is 5 now but 2"),
+        "{}",
+        stderr(&changed)
+    );
+
+    // The report of the run does not write over the run's own files.
+    let run_json = fs::read(run.join("run.json")).unwrap();
+    let o = triage(&[
+        "report",
+        run_s,
+        "-o",
+        run.join("run.json").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("refusing to write"), "{}", stderr(&o));
+    assert_eq!(fs::read(run.join("run.json")).unwrap(), run_json);
+
+    // A checkpoint that claims 9 epochs of a 2-epoch run (checksum made
+    // valid again) is refused; it once resumed "after epoch 9 of 2".
+    let ckpt = run.join("last.ckpt");
+    let good = fs::read(&ckpt).unwrap();
+    let mut body = good[..good.len() - 32].to_vec();
+    let text = String::from_utf8_lossy(&body).into_owned();
+    let at = text
+        .find("\"epochs_done\":2")
+        .expect("state JSON in the checkpoint");
+    body[at + 14] = b'9';
+    let hash = blake3::hash(&body);
+    body.extend_from_slice(hash.as_bytes());
+    fs::write(&ckpt, &body).unwrap();
+    let o = call("2", &["--resume"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("9 epochs done"), "{}", stderr(&o));
+    fs::write(&ckpt, &good).unwrap();
+
+    // A flipped byte in the weights: an error naming the file.
+    let mut bytes = fs::read(&ckpt).unwrap();
+    let at = bytes.len() - 40;
+    bytes[at] ^= 0x10;
+    fs::write(&ckpt, &bytes).unwrap();
+    let damaged = call("2", &["--resume"]);
+    assert_eq!(damaged.status.code(), Some(2));
+    let err = stderr(&damaged);
+    assert!(
+        err.contains("last.ckpt") && err.contains("checksum"),
+        "{err}"
+    );
+
+    // A learning rate of 1e30 diverges: status `diverged`, the epoch and
+    // batch named, and no claim of a checkpoint that does not exist.
+    let wild = tmp.path().join("wild");
+    let o = triage(&[
+        "train",
+        &data,
+        "--model",
+        "linear",
+        "--epochs",
+        "2",
+        "--batch-size",
+        "16",
+        "--lr",
+        "1e30",
+        "--out",
+        wild.to_str().unwrap(),
+        "--no-progress",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("diverged") && err.contains("epoch 1"), "{err}");
+    let summary = json(&wild.join("summary.json"));
+    assert_eq!(summary["status"], "diverged", "{summary}");
+    if !wild.join("last.ckpt").exists() {
+        assert!(err.contains("no checkpoint was written"), "{err}");
     }
 }

@@ -102,6 +102,22 @@ pub enum DatasetError {
         /// The path as written.
         value: String,
     },
+    /// A manifest path is a symbolic link (or passes through one) that
+    /// leads outside the manifest's directory.
+    #[error(
+        "`{}` line {line}, column `path`: `{value}` links to `{}`, outside the manifest's directory",
+        .path.display(), .target.display()
+    )]
+    ManifestLinkEscapes {
+        /// The manifest.
+        path: PathBuf,
+        /// 1-based line.
+        line: u64,
+        /// The path as written (normalised).
+        value: String,
+        /// Where the link leads.
+        target: PathBuf,
+    },
     /// A manifest `split` field is not a known split name.
     #[error(
         "`{}` line {line}, column `split`: unknown split `{value}`: expected train, val or test",
@@ -257,6 +273,9 @@ impl DatasetError {
             E::ManifestEmptyField { .. } => "every row needs a path and a label",
             E::ManifestPathEscapes { .. } => {
                 "write paths relative to the manifest's directory, without `..` that leaves it; move the manifest up if the images live elsewhere"
+            }
+            E::ManifestLinkEscapes { .. } => {
+                "copy the images under the manifest's directory, or move the manifest up to a folder that holds what the links point to"
             }
             E::ManifestUnknownSplit { .. } => {
                 "splits are train, val (or valid, validation) and test; leave the field empty for none"

@@ -21,6 +21,11 @@ pub(crate) const IMAGE_EXTENSIONS: [&str; 8] =
     ["png", "jpg", "jpeg", "bmp", "gif", "webp", "tif", "tiff"];
 
 /// Whether the path has one of [`IMAGE_EXTENSIONS`].
+/// Why a file beside the split folders is skipped.
+pub(crate) const NOT_IN_SPLIT_FOLDER: &str = "not inside a split folder";
+/// Why a file beside the class folders is skipped.
+pub(crate) const NOT_IN_CLASS_FOLDER: &str = "not inside a class folder";
+
 pub(crate) fn has_image_extension(path: &Path) -> bool {
     path.extension().is_some_and(|ext| {
         IMAGE_EXTENSIONS
@@ -60,7 +65,7 @@ pub(super) fn read(root: &Path, options: &OpenOptions) -> Result<Dataset, Datase
     // (split, class folder) pairs, in split order.
     let mut class_dirs: Vec<(Option<Split>, Entry)> = Vec::new();
     if is_split_layout(&dirs) {
-        walk.skip_all(files, "not inside a split folder");
+        walk.skip_all(files, NOT_IN_SPLIT_FOLDER);
         let mut splits: Vec<(Split, Entry)> = dirs
             .into_iter()
             .filter_map(|d| Some((split_of(&d.name)?, d)))
@@ -82,7 +87,7 @@ pub(super) fn read(root: &Path, options: &OpenOptions) -> Result<Dataset, Datase
             };
             let (dirs, files): (Vec<Entry>, Vec<Entry>) =
                 entries.into_iter().partition(|e| e.kind == Kind::Dir);
-            walk.skip_all(files, "not inside a class folder");
+            walk.skip_all(files, NOT_IN_CLASS_FOLDER);
             if dirs.is_empty() {
                 let folder = id_of(&dir.rel);
                 let reason = format!("split folder `{folder}` holds no class folders");
@@ -91,7 +96,7 @@ pub(super) fn read(root: &Path, options: &OpenOptions) -> Result<Dataset, Datase
             class_dirs.extend(dirs.into_iter().map(|d| (Some(split), d)));
         }
     } else {
-        walk.skip_all(files, "not inside a class folder");
+        walk.skip_all(files, NOT_IN_CLASS_FOLDER);
         class_dirs.extend(dirs.into_iter().map(|d| (None, d)));
     }
 

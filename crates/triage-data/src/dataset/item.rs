@@ -97,3 +97,15 @@ pub struct Skipped {
     /// Why it was skipped, e.g. "zero-byte file", "not an image".
     pub reason: String,
 }
+
+impl Skipped {
+    /// Whether this is a data problem (an image, a row or a class folder
+    /// that could not be used) rather than a file that merely sits beside
+    /// the class folders and is not an image (`manifest.csv`, `synth.json`,
+    /// a README): those are listed as skipped but are not corrupt.
+    pub fn is_data_problem(&self) -> bool {
+        use super::image_folder::{has_image_extension, NOT_IN_CLASS_FOLDER, NOT_IN_SPLIT_FOLDER};
+        let beside = self.reason == NOT_IN_CLASS_FOLDER || self.reason == NOT_IN_SPLIT_FOLDER;
+        !beside || has_image_extension(std::path::Path::new(&self.path))
+    }
+}

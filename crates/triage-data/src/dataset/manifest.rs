@@ -20,6 +20,7 @@ use std::path::{Component, Path, PathBuf};
 
 use super::error::DatasetError;
 use super::{Dataset, DatasetFormat, Item, Skipped, Source, Split};
+use crate::csv_lines::track_lines;
 
 /// Largest integer label read as a class index; manifests with a larger
 /// integer label use the labels as names.
@@ -56,20 +57,24 @@ pub(super) fn read(manifest: &Path) -> Result<Dataset, DatasetError> {
             error,
         },
     };
+    let file = std::fs::File::open(manifest).map_err(|error| DatasetError::Io {
+        path: manifest.to_path_buf(),
+        error,
+    })?;
+    let (tracked, lines) = track_lines(file);
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
-        .from_path(manifest)
-        .map_err(|e| csv_error(None, e))?;
+        .from_reader(tracked);
     let header = reader.headers().map_err(|e| csv_error(Some(1), e))?;
     let columns = find_columns(manifest, header)?;
 
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| {
-            let line = e.position().map(csv::Position::line);
+            let line = e.position().map(|p| lines.line_of(p));
             csv_error(line, e)
         })?;
-        let line = record.position().map_or(0, csv::Position::line);
+        let line = record.position().map_or(0, |p| lines.line_of(p));
         rows.push(check_row(manifest, &columns, &record, line)?);
     }
     if rows.is_empty() {
@@ -80,6 +85,17 @@ pub(super) fn read(manifest: &Path) -> Result<Dataset, DatasetError> {
 
     let (classes, labels) = classes_of(&rows);
     let base = manifest.parent().unwrap_or(Path::new(""));
+    // Links are resolved before the escape check: a symbolic link inside
+    // the folder must not lead outside it (to `/etc/passwd`, say).
+    let base_resolved = fs::canonicalize(if base.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        base
+    })
+    .map_err(|error| DatasetError::Io {
+        path: base.to_path_buf(),
+        error,
+    })?;
     let mut first_line: HashMap<&str, (u64, &str)> = HashMap::new();
     let mut items = Vec::new();
     let mut skipped = Vec::new();
@@ -111,13 +127,27 @@ pub(super) fn read(manifest: &Path) -> Result<Dataset, DatasetError> {
             Err(e) => skip(format!("cannot read: {e}")),
             Ok(m) if !m.is_file() => skip("not a file".to_owned()),
             Ok(m) if m.len() == 0 => skip("zero-byte file".to_owned()),
-            Ok(_) => items.push(Item {
-                id: row.id.clone(),
-                source: Source::File(file),
-                label,
-                split: row.split,
-                group: row.group.clone(),
-            }),
+            Ok(_) => {
+                let resolved = fs::canonicalize(&file).map_err(|error| DatasetError::Io {
+                    path: file.clone(),
+                    error,
+                })?;
+                if !resolved.starts_with(&base_resolved) {
+                    return Err(DatasetError::ManifestLinkEscapes {
+                        path: manifest.to_path_buf(),
+                        line,
+                        value: row.rel.display().to_string(),
+                        target: resolved,
+                    });
+                }
+                items.push(Item {
+                    id: row.id.clone(),
+                    source: Source::File(file),
+                    label,
+                    split: row.split,
+                    group: row.group.clone(),
+                });
+            }
         }
     }
     if items.is_empty() {

@@ -6,6 +6,7 @@ use std::io::BufReader;
 use std::path::Path;
 
 use super::{finish_matrix, MatrixSite, Predictions, ReadOptions, Scores};
+use crate::csv_lines::{track_lines, Lines};
 use crate::error::{Location, PredictionsError};
 use triage_stats::proba::ROW_SUM_TOLERANCE;
 
@@ -20,14 +21,15 @@ pub(super) fn read_csv(path: &Path, opts: &ReadOptions) -> Result<Predictions, P
         path: path.to_path_buf(),
         error,
     })?;
+    let (tracked, lines) = track_lines(BufReader::new(file));
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
         .trim(csv::Trim::All)
-        .from_reader(BufReader::new(file));
+        .from_reader(tracked);
     let header = reader
         .headers()
-        .map_err(|error| csv_error(path, error))?
+        .map_err(|error| csv_error(path, &lines, error))?
         .clone();
     if header.iter().all(str::is_empty) {
         return Err(PredictionsError::Empty {
@@ -45,11 +47,11 @@ pub(super) fn read_csv(path: &Path, opts: &ReadOptions) -> Result<Predictions, P
             Ok(true) => {}
             Ok(false) => break,
             Err(error) => {
-                row_error = Some(csv_error(path, error));
+                row_error = Some(csv_error(path, &lines, error));
                 break;
             }
         }
-        let line = record.position().map_or(0, csv::Position::line);
+        let line = record.position().map_or(0, |p| lines.line_of(p));
         if let Err(error) = rows.push(path, &layout, &record, line) {
             row_error = Some(error);
             break;
@@ -84,8 +86,8 @@ pub(super) fn read_csv(path: &Path, opts: &ReadOptions) -> Result<Predictions, P
     })
 }
 
-fn csv_error(path: &Path, error: csv::Error) -> PredictionsError {
-    let line = error.position().map(csv::Position::line);
+fn csv_error(path: &Path, lines: &Lines, error: csv::Error) -> PredictionsError {
+    let line = error.position().map(|p| lines.line_of(p));
     PredictionsError::Csv {
         path: path.to_path_buf(),
         line,
@@ -285,6 +287,16 @@ impl Rows {
         for (&index, column) in layout.class_fields.iter().zip(&layout.class_columns) {
             let text = field(index);
             match text.parse::<f64>() {
+                // `1e400` parses as +inf: name the overflow, not "inf".
+                Ok(value) if value.is_infinite() && !spells_infinity(text) => {
+                    self.values.truncate(start);
+                    return Err(PredictionsError::OutOfRange {
+                        path: file(),
+                        line,
+                        column: column.clone(),
+                        value: text.to_owned(),
+                    });
+                }
                 Ok(value) => self.values.push(value),
                 Err(_) => {
                     self.values.truncate(start);
@@ -306,4 +318,11 @@ impl Rows {
         self.lines.push(line);
         Ok(())
     }
+}
+
+/// Whether a field that parsed as ±∞ says so (`inf`, `-Infinity`), rather
+/// than overflowing (`1e400`).
+fn spells_infinity(text: &str) -> bool {
+    let t = text.trim_start_matches(['+', '-']).to_ascii_lowercase();
+    t == "inf" || t == "infinity"
 }

@@ -33,7 +33,7 @@ pub fn write_predictions_csv<'a>(
     classes: &[String],
     rows: impl IntoIterator<Item = PredictionRow<'a>>,
 ) -> io::Result<()> {
-    let tmp = temporary_name(path);
+    let tmp = crate::output::temporary_path(path);
     let result = write_rows(&tmp, classes, rows).and_then(|()| std::fs::rename(&tmp, path));
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
@@ -79,14 +79,6 @@ fn write_rows<'a>(
 
 /// `dir/.name.tmp-<pid>`: beside the target, so that the rename stays on
 /// one file system.
-fn temporary_name(path: &Path) -> std::path::PathBuf {
-    let name = path.file_name().map_or_else(
-        || "predictions".into(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,6 +15,7 @@ mod csv_write;
 mod npy_array;
 mod npy_format;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use triage_stats::proba::ROW_SUM_TOLERANCE;
@@ -96,6 +97,9 @@ pub struct ReadOptions {
 /// A [`PredictionsError`] naming the file, the line (CSV) or row (NPY), the
 /// column and the value; [`PredictionsError::hint`] says what to do.
 pub fn read_predictions(path: &Path, opts: &ReadOptions) -> Result<Predictions, PredictionsError> {
+    if let Some(names) = &opts.class_names {
+        check_distinct(path, names)?;
+    }
     if path.is_dir() {
         return npy_format::read_directory(path, opts);
     }
@@ -107,6 +111,25 @@ pub fn read_predictions(path: &Path, opts: &ReadOptions) -> Result<Predictions, 
         Some("npy") => npy_format::read_npy_file(path, opts),
         Some("npz") => npy_format::read_npz(path, opts),
         _ => csv_format::read_csv(path, opts),
+    }
+}
+
+/// Class names given by the user must be distinct and non-empty.
+fn check_distinct(path: &Path, names: &[String]) -> Result<(), PredictionsError> {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for name in names {
+        *counts.entry(name.as_str()).or_default() += 1;
+    }
+    let bad = names
+        .iter()
+        .find(|n| n.is_empty() || counts[n.as_str()] > 1);
+    match bad {
+        Some(name) => Err(PredictionsError::ClassNamesRepeated {
+            path: path.to_path_buf(),
+            name: name.clone(),
+            count: counts[name.as_str()],
+        }),
+        None => Ok(()),
     }
 }
 

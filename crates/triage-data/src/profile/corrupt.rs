@@ -23,7 +23,9 @@ pub struct CorruptFiles {
     /// Items whose image failed to decode (they are left out of every
     /// pixel-based statistic, but counted in the class statistics).
     pub decode_failures: usize,
-    /// Files or rows the dataset reader skipped (not items).
+    /// Files or rows the dataset reader skipped (not items); files beside
+    /// the class folders that are not images (`manifest.csv`, a README)
+    /// are not counted.
     pub skipped: usize,
     /// Decode failures in file order, then skipped files; at most
     /// `max_listed`.
@@ -36,6 +38,7 @@ pub(crate) fn corrupt_files(
     max_listed: usize,
 ) -> CorruptFiles {
     let decode_failures = failures.len();
+    let skipped: Vec<&Skipped> = skipped.iter().filter(|s| s.is_data_problem()).collect();
     let files = failures
         .into_iter()
         .chain(skipped.iter().map(|s| CorruptFile {

@@ -125,8 +125,12 @@ impl triage_docs::Document for DatasetProfile {
     }
 
     fn check(&self) -> Result<(), triage_docs::DocError> {
-        let total: usize = self.classes.iter().map(|c| c.count).sum();
-        if total != self.n_items {
+        let total = self
+            .classes
+            .iter()
+            .try_fold(0usize, |acc, c| acc.checked_add(c.count));
+        if total != Some(self.n_items) {
+            let total = total.map_or_else(|| "more than 2^64".to_string(), |t| t.to_string());
             return Err(triage_docs::DocError::Invalid {
                 what: "profile",
                 reason: format!(

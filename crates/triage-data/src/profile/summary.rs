@@ -2,6 +2,8 @@
 
 use std::io::{self, Write};
 
+use crate::escape::terminal_safe as safe;
+
 use super::document::DatasetProfile;
 use super::order::OrderCheck;
 use super::properties::Property;
@@ -23,7 +25,12 @@ fn opt(v: Option<f64>, digits: usize) -> String {
 /// property table per split, outliers, and the warnings last.
 pub fn write_summary(out: &mut impl Write, profile: &DatasetProfile) -> io::Result<()> {
     let p = profile;
-    writeln!(out, "triage profile: {} ({})", p.root, p.layout.name())?;
+    writeln!(
+        out,
+        "triage profile: {} ({})",
+        safe(&p.root),
+        p.layout.name()
+    )?;
     writeln!(
         out,
         "n = {} items ({} decoded), K = {} classes",
@@ -58,7 +65,7 @@ pub fn write_summary(out: &mut impl Write, profile: &DatasetProfile) -> io::Resu
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_default();
-            writeln!(out, "  warning[{kind}]: {}", w.message)?;
+            writeln!(out, "  warning[{kind}]: {}", safe(&w.message))?;
         }
     }
     Ok(())
@@ -68,7 +75,7 @@ fn write_classes(out: &mut impl Write, p: &DatasetProfile) -> io::Result<()> {
     let width = p
         .classes
         .iter()
-        .map(|c| c.name.chars().count())
+        .map(|c| safe(&c.name).chars().count())
         .max()
         .unwrap_or(5)
         .clamp(5, 30);
@@ -82,7 +89,7 @@ fn write_classes(out: &mut impl Write, p: &DatasetProfile) -> io::Result<()> {
     }
     writeln!(out, "{header}")?;
     for c in &p.classes {
-        let name: String = c.name.chars().take(width).collect();
+        let name: String = safe(&c.name).chars().take(width).collect();
         let mut line = format!("{name:<width$} {:>8}", c.count);
         for k in &keys {
             line.push_str(&format!(" {:>8}", c.counts.get(*k)));
@@ -102,11 +109,16 @@ fn write_classes(out: &mut impl Write, p: &DatasetProfile) -> io::Result<()> {
         p.classes.len()
     )?;
     if !p.empty_classes.is_empty() {
-        writeln!(out, "empty classes: {}", p.empty_classes.join(", "))?;
+        writeln!(out, "empty classes: {}", safe(&p.empty_classes.join(", ")))?;
     }
     for (key, missing) in p.missing_classes.iter() {
         if !missing.is_empty() {
-            writeln!(out, "missing from {}: {}", key.name(), missing.join(", "))?;
+            writeln!(
+                out,
+                "missing from {}: {}",
+                key.name(),
+                safe(&missing.join(", "))
+            )?;
         }
     }
     Ok(())
@@ -126,7 +138,7 @@ fn order_line(out: &mut impl Write, scope: &str, c: &OrderCheck) -> io::Result<(
                 .classes
                 .iter()
                 .take(5)
-                .map(|s| format!("{} ({})", s.name, s.count))
+                .map(|s| format!("{} ({})", safe(&s.name), s.count))
                 .collect();
             let more = t.classes.len().saturating_sub(5);
             writeln!(
@@ -172,7 +184,7 @@ fn write_duplicates(out: &mut impl Write, p: &DatasetProfile) -> io::Result<()> 
             .items
             .iter()
             .take(4)
-            .map(|i| format!("{} ({}, {})", i.id, i.split.name(), i.label))
+            .map(|i| format!("{} ({}, {})", safe(&i.id), i.split.name(), safe(&i.label)))
             .collect();
         writeln!(
             out,
@@ -201,12 +213,12 @@ fn write_duplicates(out: &mut impl Write, p: &DatasetProfile) -> io::Result<()> 
             "  d={} mad={:.1} {} ({}, {}) ~ {} ({}, {})",
             pair.distance,
             pair.thumbnail_mad,
-            pair.a.id,
+            safe(&pair.a.id),
             pair.a.split.name(),
-            pair.a.label,
-            pair.b.id,
+            safe(&pair.a.label),
+            safe(&pair.b.id),
             pair.b.split.name(),
-            pair.b.label
+            safe(&pair.b.label)
         )?;
     }
     if p.groups.items_with_group > 0 {
@@ -227,7 +239,11 @@ fn write_files(out: &mut impl Write, p: &DatasetProfile) -> io::Result<()> {
         c.count, c.decode_failures, c.skipped
     )?;
     for f in c.files.iter().take(EXAMPLES) {
-        writeln!(out, "  {}: {}", f.path, f.reason)?;
+        writeln!(out, "  {}: {}", safe(&f.path), safe(&f.reason))?;
+    }
+    let shown = c.files.len().min(EXAMPLES);
+    if c.count > shown {
+        writeln!(out, "  … and {} more (see --json)", c.count - shown)?;
     }
     let sizes: Vec<String> = p
         .sizes

@@ -9,6 +9,10 @@ use super::figure::{CLASS_NAMES, MAX_CLASSES};
 pub const MIN_SIZE: u32 = 8;
 /// Largest image side in pixels.
 pub const MAX_SIZE: u32 = 512;
+/// Largest `per_class`: 1,000,000 images of each class (a synthetic set
+/// bigger than ImageNet; a typo such as `1e13` is refused before anything
+/// is allocated or written).
+pub const MAX_PER_CLASS: usize = 1_000_000;
 
 /// The look of the images.
 #[derive(
@@ -120,7 +124,8 @@ impl SynthConfig {
     /// # Errors
     ///
     /// [`SynthError::InvalidConfig`] naming the first field out of range:
-    /// `classes` outside 2..=26, `per_class` 0, `size` outside 8..=512,
+    /// `classes` outside 2..=26, `per_class` 0 or above [`MAX_PER_CLASS`],
+    /// `size` outside 8..=512,
     /// `imbalance` below 1 or not finite, `label_noise` outside [0, 1),
     /// a fraction outside [0, 1) or fractions summing to 1 or more, or a
     /// JPEG quality outside 1..=100.
@@ -135,6 +140,18 @@ impl SynthConfig {
             return Err(SynthError::config(
                 "per_class",
                 "must be at least 1, got 0".into(),
+            ));
+        }
+        if self.per_class > MAX_PER_CLASS {
+            return Err(SynthError::config(
+                "per_class",
+                format!(
+                    "must be at most {MAX_PER_CLASS}, got {} ({} images of {}×{} pixels)",
+                    self.per_class,
+                    self.per_class.saturating_mul(self.classes),
+                    self.size,
+                    self.size
+                ),
             ));
         }
         if !(MIN_SIZE..=MAX_SIZE).contains(&self.size) {

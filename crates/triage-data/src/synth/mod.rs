@@ -63,7 +63,7 @@ mod rng;
 mod sdf;
 mod summary;
 
-pub use config::{Domain, ImageFormat, SynthConfig, MAX_SIZE, MIN_SIZE};
+pub use config::{Domain, ImageFormat, SynthConfig, MAX_PER_CLASS, MAX_SIZE, MIN_SIZE};
 pub use error::SynthError;
 pub use figure::{CLASS_NAMES, MAX_CLASSES};
 pub use generate::{

@@ -9,6 +9,8 @@
 //! are skipped and reported (never a panic).
 
 use std::collections::HashMap;
+use triage_data::memory::check_fits;
+use triage_docs::run::MAX_INPUT_SIDE;
 
 use rayon::prelude::*;
 use triage_data::dataset::{Dataset, Split};
@@ -81,6 +83,13 @@ pub fn load_training(
     size: Option<(u32, u32)>,
     progress: &dyn Progress,
 ) -> Result<RawImages, PipelineError> {
+    if let Some((h, w)) = size {
+        if h.max(w) > MAX_INPUT_SIDE {
+            return Err(PipelineError::Invalid(format!(
+                "input size {h}x{w} is larger than the {MAX_INPUT_SIDE} pixels a side triage trains at; give a smaller --size"
+            )));
+        }
+    }
     let decoded = decode_many(
         dataset,
         items,
@@ -115,6 +124,19 @@ pub fn load_training(
         height: h as usize,
         width: w as usize,
     };
+    check_fits(
+        || {
+            format!(
+                "{} training images of {}×{}×{} bytes",
+                items.len(),
+                shape.channels,
+                shape.height,
+                shape.width
+            )
+        },
+        items.len() as u64,
+        shape.len() as u64,
+    )?;
     let options = target_options(shape);
     // Keep the images already at the target; re-decode the others resized.
     let mut out = RawImages {

@@ -51,6 +51,19 @@ pub enum PipelineError {
         #[source]
         source: std::io::Error,
     },
+    /// Training diverged; `summary.json` says `diverged`.
+    #[error("{source}; {kept}")]
+    Diverged {
+        /// [`NnError::Diverged`] or [`NnError::DivergedOnValidation`].
+        #[source]
+        source: NnError,
+        /// Which checkpoint is kept: `the checkpoint after epoch 3 is kept
+        /// in RUN/last.ckpt`, or that none was written.
+        kept: String,
+    },
+    /// The images would not fit in memory.
+    #[error(transparent)]
+    TooLarge(#[from] triage_data::memory::TooLarge),
     /// The data or the request cannot be used (no training items, classes
     /// the run does not know, a model spec file that does not parse, …).
     #[error("{0}")]

@@ -93,7 +93,7 @@ impl SchedulePlan {
 }
 
 /// Augmentation, with defaults that depend on the images.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AugmentPlan {
     /// Random-crop padding in pixels; default side/8 (4 on 32×32).
     pub crop_padding: Option<usize>,
@@ -102,6 +102,12 @@ pub struct AugmentPlan {
     pub flip: Option<bool>,
     /// Cutout square side (0 = off).
     pub cutout: usize,
+    /// Colour jitter ([`Augment::color_jitter`]; 0 = off).
+    pub color_jitter: f64,
+    /// Largest blur σ in pixels ([`Augment::blur`]; 0 = off).
+    pub blur: f64,
+    /// Largest noise standard deviation ([`Augment::noise`]; 0 = off).
+    pub noise: f64,
 }
 
 impl AugmentPlan {
@@ -112,6 +118,9 @@ impl AugmentPlan {
             crop_padding: self.crop_padding.unwrap_or(side / 8),
             flip: self.flip.unwrap_or(channels == 3),
             cutout: self.cutout,
+            color_jitter: self.color_jitter,
+            blur: self.blur,
+            noise: self.noise,
         }
     }
 }

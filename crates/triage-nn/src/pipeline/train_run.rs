@@ -8,6 +8,7 @@ use burn::optim::ModuleOptimizer;
 use burn::tensor::Device;
 use triage_data::dataset::{open_dataset, Dataset, OpenOptions, Split};
 use triage_data::progress::Progress;
+
 use triage_stats::split::stratified_split;
 
 use crate::checkpoint;
@@ -15,7 +16,9 @@ use crate::device::device_for;
 use crate::error::NnError;
 use crate::images::ImageSet;
 use crate::model::{InitModel, Model};
-use crate::run_dir::{Preprocess, RunDir, RunMeta, BURN_VERSION, RUN_FORMAT, RUN_VERSION};
+use crate::run_dir::{
+    ModelRef, Preprocess, RunDir, RunMeta, BURN_VERSION, RUN_FORMAT, RUN_VERSION,
+};
 use crate::train::{train, BatchProgress, Resume, TrainConfig, TrainHooks, TrainState};
 
 use super::host_images::{
@@ -230,7 +233,10 @@ pub fn train_run(
     let device = device_for(plan.backend)?.autodiff();
     device.seed(seed);
     let (dir, model, resume) = match previous {
-        Some(dir) => resume_from(dir, &dataset, &train_set, &device, progress)?,
+        Some(dir) => {
+            check_same_settings(&dir, &config, &plan.model)?;
+            resume_from(dir, &dataset, &train_set, &device, progress)?
+        }
         None => {
             let meta = RunMeta {
                 format: RUN_FORMAT.into(),
@@ -285,13 +291,27 @@ pub fn train_run(
         Ok(t) => t,
         Err(e) => {
             let state = hooks.last_state.clone().unwrap_or_default();
-            let status = if matches!(e, NnError::Diverged { .. }) {
-                "diverged"
+            let diverged = matches!(
+                e,
+                NnError::Diverged { .. } | NnError::DivergedOnValidation { .. }
+            );
+            if !diverged {
+                let _ = dir.write_summary(&state, "failed", Some(e.to_string()));
+                return Err(e.into());
+            }
+            let last = dir.last_checkpoint();
+            let kept = if state.epochs_done > 0 && last.is_file() {
+                format!(
+                    "the checkpoint after epoch {} is kept in {}",
+                    state.epochs_done,
+                    last.display()
+                )
             } else {
-                "failed"
+                "no epoch had finished, so no checkpoint was written".to_string()
             };
-            let _ = dir.write_summary(&state, status, Some(e.to_string()));
-            return Err(e.into());
+            let error = PipelineError::Diverged { source: e, kept };
+            let _ = dir.write_summary(&state, "diverged", Some(error.to_string()));
+            return Err(error);
         }
     };
     let status = if trained.state.stopped_early {
@@ -330,12 +350,35 @@ fn resume_from(
         )));
     }
     let path = dir.last_checkpoint();
-    let loaded = checkpoint::load(&path)?;
     let model = dir
         .meta
         .model
         .spec
         .init(dir.meta.input, dir.meta.classes.len(), device)?;
+    if !path.exists() && dir.read_log()?.is_empty() {
+        // Set up, then stopped before its first epoch ended: nothing to
+        // continue, so it starts cleanly in the same directory.
+        progress.note(&format!(
+            "{}: no epoch had finished; starting from epoch 1",
+            dir.path.display()
+        ));
+        return Ok((dir, model, None));
+    }
+    let loaded = checkpoint::load(&path)?;
+    let state = &loaded.state;
+    if state.epochs_done > dir.meta.train.epochs || state.history.len() != state.epochs_done {
+        return Err(NnError::Corrupt {
+            path,
+            what: "checkpoint",
+            reason: format!(
+                "it records {} epochs done ({} in its history) of a run of {}",
+                state.epochs_done,
+                state.history.len(),
+                dir.meta.train.epochs
+            ),
+        }
+        .into());
+    }
     let model = checkpoint::load_model(model, loaded.model, &path)?;
     dir.rewrite_log(&loaded.state.history)?;
     progress.note(&format!(
@@ -350,4 +393,59 @@ fn resume_from(
         path,
     };
     Ok((dir, model, Some(resume)))
+}
+
+/// Refuse to resume with settings other than the run's: the first field of
+/// the training configuration or model that differs from `run.json` is
+/// named (`train.epochs: 5 now, 2 in run.json`).
+fn check_same_settings(
+    dir: &RunDir,
+    config: &TrainConfig,
+    model: &ModelRef,
+) -> Result<(), PipelineError> {
+    let pairs = [
+        ("model", to_value(model), to_value(&dir.meta.model)),
+        ("train", to_value(config), to_value(&dir.meta.train)),
+    ];
+    for (name, now, then) in pairs {
+        if let Some((field, now, then)) = first_difference(name, &now, &then) {
+            return Err(PipelineError::Invalid(format!(
+                "--resume: `{field}` is {now} now but {then} in {}; resume with the run's settings (it was started with `{}`), or start over with --force",
+                dir.path.join("run.json").display(),
+                dir.meta.command.join(" ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn to_value(v: &impl serde::Serialize) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
+}
+
+/// The dotted path and both values of the first difference between two
+/// JSON values, depth first.
+fn first_difference(
+    path: &str,
+    a: &serde_json::Value,
+    b: &serde_json::Value,
+) -> Option<(String, String, String)> {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            keys.into_iter().find_map(|k| {
+                let null = Value::Null;
+                first_difference(
+                    &format!("{path}.{k}"),
+                    x.get(k).unwrap_or(&null),
+                    y.get(k).unwrap_or(&null),
+                )
+            })
+        }
+        _ if a == b => None,
+        _ => Some((path.to_string(), a.to_string(), b.to_string())),
+    }
 }

@@ -33,6 +33,27 @@ pub struct ReportInputs {
     pub profiles: Vec<NamedProfile>,
 }
 
+impl ReportInputs {
+    /// Every file the inputs were read from (a run's `run.json`,
+    /// `log.jsonl`, `summary.json`, `profile.json`; each evaluation and its
+    /// predictions file; each profile), so that an output can be checked
+    /// not to replace one of them.
+    pub fn files(&self) -> Vec<PathBuf> {
+        let mut files = Vec::new();
+        for run in &self.runs {
+            for name in ["run.json", "log.jsonl", "summary.json", "profile.json"] {
+                files.push(run.path.join(name));
+            }
+        }
+        for evaluation in &self.evaluations {
+            files.push(evaluation.path.clone());
+            files.extend(evaluation.predictions.clone());
+        }
+        files.extend(self.profiles.iter().map(|p| p.path.clone()));
+        files
+    }
+}
+
 /// An evaluation document with its name and origin.
 #[derive(Debug, Clone)]
 pub struct NamedEvaluation {

@@ -57,6 +57,11 @@ pub use settings::{
 /// bootstrap intervals) are computed.
 pub const MAX_OVO_CLASSES: usize = 200;
 
+/// The most classes [`evaluate`] accepts: 10,000. The confusion matrix and
+/// its row-normalised copy are K×K (two f64 matrices: 1.6 GB at K =
+/// 10,000); larger K is refused before anything is allocated.
+pub const MAX_CLASSES: usize = 10_000;
+
 /// Compute the evaluation of labels `y` against probabilities `proba`
 /// (rows sum to 1), with class names `classes`. `progress` is called once
 /// per bootstrap resample (from several threads).
@@ -78,6 +83,13 @@ pub fn evaluate(
             what: "class names and probability columns",
             expected: k,
             got: classes.len(),
+        });
+    }
+    if k > MAX_CLASSES {
+        return Err(StatsError::TooManyClasses {
+            k,
+            max: MAX_CLASSES,
+            needed_gib: (k as f64).powi(2) * 16.0 / f64::from(1u32 << 30),
         });
     }
     // One-vs-one needs K(K−1)/2 class pairs, each its own sorted problem:
