@@ -57,6 +57,8 @@ impl Bars {
 
 impl Progress for Bars {
     fn note(&self, message: &str) {
+        // Notes name files (skipped images, run directories): escaped.
+        let message = triage_data::escape::terminal_safe(message);
         match &*self.slot() {
             Some(bar) => bar.suspend(|| eprintln!("triage: {message}")),
             None => eprintln!("triage: {message}"),

@@ -55,7 +55,7 @@ pub fn run(args: &SplitArgs) -> Result<ExitCode> {
         .len();
     eprintln!(
         "triage: wrote {} ({} train, {} val, {} test{})",
-        out.display(),
+        triage_data::escape::terminal_safe(&out.display().to_string()),
         count(Split::Train),
         count(Split::Val),
         count(Split::Test),
