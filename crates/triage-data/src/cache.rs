@@ -22,18 +22,16 @@
 //! on disk never reach a statistic.
 
 use std::fs::File;
-use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use thiserror::Error;
 
+use crate::checksum;
 use crate::image::{ColorMode, DecodedImage};
 
 const MAGIC: &[u8; 8] = b"TRIAGEDC";
 const VERSION: u32 = 2;
-/// Bytes of the trailing BLAKE3 checksum.
-const CHECKSUM: usize = 32;
 const HEADER: usize = 8 + 4 + 8;
 const ENTRY: usize = 32;
 
@@ -234,16 +232,7 @@ pub fn load_or_decode(
         error,
     };
     std::fs::create_dir_all(dir).map_err(io)?;
-    let tmp = dir.join(format!("{key}.tdc.{}.tmp", std::process::id()));
-    {
-        let mut w = BufWriter::new(File::create(&tmp).map_err(io)?);
-        w.write_all(&encode(&results)).map_err(io)?;
-        w.into_inner()
-            .map_err(|e| io(e.into_error()))?
-            .sync_all()
-            .map_err(io)?;
-    }
-    std::fs::rename(&tmp, &path).map_err(io)?;
+    crate::output::write_atomic(&path, &encode(&results)).map_err(io)?;
     let mut set = open_valid(&path, n).ok_or_else(|| {
         io(std::io::Error::other(
             "the cache file just written is invalid",
@@ -293,8 +282,7 @@ fn encode(results: &[DecodeResult]) -> Vec<u8> {
     let json = serde_json::to_vec(&failures).unwrap_or_else(|_| b"[]".to_vec());
     out.extend_from_slice(&(json.len() as u32).to_le_bytes());
     out.extend_from_slice(&json);
-    let checksum = blake3::hash(&out);
-    out.extend_from_slice(checksum.as_bytes());
+    checksum::seal(&mut out);
     out
 }
 
@@ -318,11 +306,7 @@ fn open_valid(path: &Path, n: usize) -> Option<DecodedSet> {
 }
 
 fn validate(bytes: &[u8], n: usize) -> Option<Vec<Option<String>>> {
-    let body_len = bytes.len().checked_sub(CHECKSUM)?;
-    let (bytes, checksum) = bytes.split_at(body_len);
-    if blake3::hash(bytes).as_bytes() != checksum {
-        return None;
-    }
+    let bytes = checksum::unseal(bytes)?;
     if bytes.len() < HEADER || &bytes[..8] != MAGIC || u32_at(bytes, 8) != VERSION {
         return None;
     }

@@ -29,6 +29,7 @@
 #![deny(missing_docs)]
 
 pub mod cache;
+pub mod checksum;
 mod csv_lines;
 pub mod dataset;
 pub mod decode;

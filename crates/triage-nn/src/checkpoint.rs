@@ -19,6 +19,7 @@ use burn::module::Module;
 use burn::optim::ModuleOptimizer;
 use burn::store::ModuleRecord;
 use burn::tensor::Bytes;
+use triage_data::checksum;
 
 use crate::error::NnError;
 use crate::model::Model;
@@ -26,8 +27,6 @@ use crate::train::TrainState;
 
 const MAGIC: &[u8; 8] = b"TRIAGECK";
 const VERSION: u32 = 2;
-/// Bytes of the trailing BLAKE3 checksum (version 2).
-const CHECKSUM: usize = 32;
 const HEADER: usize = 8 + 4 + 3 * 8;
 
 /// Write `bytes` to `path` atomically: a temporary file in the same folder,
@@ -80,8 +79,7 @@ pub fn save(
     out.extend_from_slice(&state);
     out.extend_from_slice(&model);
     out.extend_from_slice(optim);
-    let checksum = blake3::hash(&out);
-    out.extend_from_slice(checksum.as_bytes());
+    checksum::seal(&mut out);
     write_atomic(path, &out)
 }
 
@@ -121,18 +119,17 @@ pub fn load(path: &Path) -> Result<Loaded, NnError> {
     let version = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
     let bytes = match version {
         1 => &bytes[..],
-        VERSION => {
-            let Some(body_len) = bytes.len().checked_sub(CHECKSUM).filter(|&l| l >= HEADER) else {
-                return Err(bad("truncated before its checksum".into()));
-            };
-            let (body, checksum) = bytes.split_at(body_len);
-            if blake3::hash(body).as_bytes() != checksum {
+        VERSION if bytes.len() < HEADER + checksum::CHECKSUM_LEN => {
+            return Err(bad("truncated before its checksum".into()));
+        }
+        VERSION => match checksum::unseal(&bytes) {
+            Some(body) => body,
+            None => {
                 return Err(bad(
                     "its BLAKE3 checksum does not match its contents (the file was damaged)".into(),
-                ));
+                ))
             }
-            body
-        }
+        },
         _ => {
             return Err(bad(format!(
                 "format version {version}, this triage reads 1 and {VERSION}"

@@ -33,20 +33,15 @@ pub fn write_predictions_csv<'a>(
     classes: &[String],
     rows: impl IntoIterator<Item = PredictionRow<'a>>,
 ) -> io::Result<()> {
-    let tmp = crate::output::temporary_path(path);
-    let result = write_rows(&tmp, classes, rows).and_then(|()| std::fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    crate::output::write_atomic_with(path, |file| write_rows(file, classes, rows))
 }
 
 fn write_rows<'a>(
-    path: &Path,
+    file: &mut std::fs::File,
     classes: &[String],
     rows: impl IntoIterator<Item = PredictionRow<'a>>,
 ) -> io::Result<()> {
-    let mut w = csv::Writer::from_path(path).map_err(io::Error::other)?;
+    let mut w = csv::Writer::from_writer(file);
     let mut header = vec!["id".to_string(), "label".into(), "path".into()];
     header.extend(classes.iter().map(|c| format!("p_{c}")));
     w.write_record(&header).map_err(io::Error::other)?;
@@ -71,14 +66,9 @@ fn write_rows<'a>(
         record.extend(row.probs.iter().map(|p| format!("{p}")));
         w.write_record(&record).map_err(io::Error::other)?;
     }
-    w.flush()?;
-    w.into_inner()
-        .map_err(|e| io::Error::other(e.to_string()))?
-        .sync_all()
+    w.flush()
 }
 
-/// `dir/.name.tmp-<pid>`: beside the target, so that the rename stays on
-/// one file system.
 #[cfg(test)]
 mod tests {
     use super::*;
