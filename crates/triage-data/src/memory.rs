@@ -27,6 +27,13 @@ pub struct TooLarge {
     pub available: u64,
 }
 
+impl TooLarge {
+    /// What to do about it.
+    pub fn hint(&self) -> &'static str {
+        "use smaller sizes (--size, --max-train, --batch-size), or a machine with more memory"
+    }
+}
+
 /// Memory available to this process, in bytes: Linux's `MemAvailable`, or
 /// [`FALLBACK_BUDGET`] where it cannot be read.
 pub fn available_bytes() -> u64 {

@@ -17,11 +17,8 @@ pub fn hint_for(err: &anyhow::Error) -> Option<String> {
         let predictions = cause.downcast_ref::<triage_data::PredictionsError>();
         let dataset = cause.downcast_ref::<triage_data::dataset::DatasetError>();
         let report = cause.downcast_ref::<triage_report::ReportError>();
-        if cause.is::<triage_data::memory::TooLarge>() {
-            return Some(
-                "use smaller sizes (--size, --max-train, --batch-size), or a machine with more memory"
-                    .to_string(),
-            );
+        if let Some(memory) = cause.downcast_ref::<triage_data::memory::TooLarge>() {
+            return Some(memory.hint().to_string());
         }
         if let Some(overwrite) = cause.downcast_ref::<triage_data::output::OverwriteError>() {
             return Some(overwrite.hint().to_string());
