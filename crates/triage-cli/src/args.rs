@@ -27,6 +27,9 @@ pub enum Command {
     /// Evaluate a predictions file: metrics with confidence intervals,
     /// ROC/PR curves, calibration and temperature scaling.
     Evaluate(EvaluateArgs),
+    /// Find examples whose given label is probably wrong, from out-of-sample
+    /// predicted probabilities (confident learning, as cleanlab).
+    LabelIssues(LabelIssuesArgs),
     /// Profile a dataset: classes and balance, order, duplicates and
     /// leakage between splits, corrupt files, sizes and image properties.
     Profile(ProfileArgs),
@@ -86,6 +89,11 @@ pub struct ReportArgs {
     /// Most-confused class pairs shown per evaluation (4 examples each).
     #[arg(long, default_value_t = 6, value_name = "N")]
     pub confused_pairs: usize,
+
+    /// Copies across splits shown side by side per profile (exact
+    /// duplicates first, then near-duplicate pairs by score).
+    #[arg(long, default_value_t = 12, value_name = "N")]
+    pub leak_pairs: usize,
 }
 
 /// Arguments of `triage profile`.
@@ -101,11 +109,18 @@ pub struct ProfileArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// Largest Hamming distance between 64-bit perceptual hashes (pHash) for
-    /// a near-duplicate candidate; candidates are then verified on 16×16
-    /// thumbnails.
-    #[arg(long, default_value_t = 4, value_name = "BITS")]
-    pub near_distance: u32,
+    /// Neighbours searched per image for near-duplicate candidates (exact
+    /// k-NN); each candidate is then verified by aligned correlation.
+    #[arg(long, default_value_t = 10, value_name = "K", value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub near_k: u16,
+
+    /// Search near-duplicate candidates on these features instead of the
+    /// pixels: an .npy array of N × D floats, one row per item in the
+    /// dataset's order (as `triage predict` writes embeddings.npy, or
+    /// `np.save` from any framework). Candidates are still verified on the
+    /// pixels.
+    #[arg(long, value_name = "FILE.npy")]
+    pub embeddings: Option<PathBuf>,
 
     /// Most examples listed per finding (counts are always exact).
     #[arg(long, default_value_t = 100, value_name = "N")]
@@ -240,9 +255,10 @@ pub struct SynthArgs {
     pub json: bool,
 }
 
-/// Arguments of `triage evaluate`.
+/// A predictions file and how to read it (`triage evaluate`,
+/// `triage label-issues`).
 #[derive(Debug, Args)]
-pub struct EvaluateArgs {
+pub struct PredictionsInput {
     /// The predictions file: CSV (`id,label[,path],p_<class>...`), an `.npz`
     /// with `labels` and `probs` (or `logits`), a `probs.npy` (with
     /// --labels), or a directory holding `labels.npy` and `probs.npy`.
@@ -264,6 +280,14 @@ pub struct EvaluateArgs {
     /// Accept rows that do not sum to 1 by dividing them by their sum.
     #[arg(long)]
     pub renormalize: bool,
+}
+
+/// Arguments of `triage evaluate`.
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// The predictions to evaluate.
+    #[command(flatten)]
+    pub input: PredictionsInput,
 
     /// Print one JSON document on stdout instead of the summary.
     #[arg(long)]
@@ -286,6 +310,12 @@ pub struct EvaluateArgs {
     #[arg(long, default_value_t = triage_stats::evaluation::DEFAULT_CALIBRATE_FRACTION, value_name = "F")]
     pub calibrate_fraction: f64,
 
+    /// A dataset profile (`triage profile --json`) of the data these
+    /// predictions cover: the accuracy is also measured without the items
+    /// it lists as leaked (a copy in another split), with the inflation.
+    #[arg(long, value_name = "PROFILE.json")]
+    pub profile: Option<PathBuf>,
+
     /// Largest number of points written per ROC/PR curve in the JSON
     /// (evenly thinned, ends kept; 0 = all). AUCs are always exact.
     #[arg(long, default_value_t = triage_stats::evaluation::DEFAULT_MAX_CURVE_POINTS, value_name = "N")]
@@ -294,6 +324,44 @@ pub struct EvaluateArgs {
     /// Do not show the bootstrap progress bar on stderr.
     #[arg(long)]
     pub no_progress: bool,
+}
+
+/// Arguments of `triage label-issues`.
+#[derive(Debug, Args)]
+pub struct LabelIssuesArgs {
+    /// The predictions, as for `triage evaluate`. The probabilities must be
+    /// out-of-sample: from a model that did not train on these items
+    /// (cross-validation, or a held-out split).
+    #[command(flatten)]
+    pub input: PredictionsInput,
+
+    /// Print one JSON document on stdout instead of the summary.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Which examples are issues (cleanlab's `filter_by`):
+    /// prune_by_noise_rate, prune_by_class, both, confident_learning,
+    /// predicted_neq_given, low_normalized_margin, low_self_confidence.
+    #[arg(long, default_value = "prune_by_noise_rate", value_name = "FILTER")]
+    pub filter_by: String,
+
+    /// How issues are ranked, worst first: self_confidence or
+    /// normalized_margin.
+    #[arg(long, default_value = "self_confidence", value_name = "SCORE")]
+    pub rank_by: String,
+
+    /// Share of the estimated issues to flag (cleanlab's `frac_noise`).
+    #[arg(long, default_value_t = triage_stats::label_issues::DEFAULT_FRAC_NOISE, value_name = "F")]
+    pub frac_noise: f64,
+
+    /// Examples of each class never flagged (cleanlab's
+    /// `min_examples_per_class`).
+    #[arg(long, default_value_t = triage_stats::label_issues::DEFAULT_MIN_EXAMPLES_PER_CLASS, value_name = "N")]
+    pub min_examples_per_class: usize,
+
+    /// Issues listed, worst first (the count is never capped).
+    #[arg(long, default_value_t = 100, value_name = "N")]
+    pub max_listed: usize,
 }
 
 #[cfg(test)]

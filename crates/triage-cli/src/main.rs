@@ -17,6 +17,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Demo(args) => commands::demo::run(&args),
         Command::Evaluate(args) => commands::evaluate::run(&args),
+        Command::LabelIssues(args) => commands::label_issues::run(&args),
         Command::Profile(args) => commands::profile::run(&args),
         Command::Split(args) => commands::split::run(&args),
         Command::Synth(args) => commands::synth::run(&args),

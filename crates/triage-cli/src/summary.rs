@@ -4,7 +4,7 @@ use std::io::{self, Write};
 use std::path::Path;
 use triage_data::escape::terminal_safe as safe;
 
-use triage_docs::evaluation::{ClassRow, EvaluationDoc};
+use triage_docs::evaluation::{ClassRow, EvaluationDoc, LeakageDoc};
 
 /// How many worst classes to list.
 const WORST: usize = 3;
@@ -58,6 +58,9 @@ pub fn write_summary(out: &mut impl Write, source: &Path, e: &EvaluationDoc) -> 
     writeln!(out)?;
     write_classes(out, &e.per_class)?;
     write_worst(out, &e.per_class)?;
+    if let Some(l) = &e.leakage {
+        write_leakage(out, l)?;
+    }
     if let Some(t) = &e.temperature {
         writeln!(out)?;
         writeln!(
@@ -137,6 +140,43 @@ fn write_worst(out: &mut impl Write, rows: &[ClassRow]) -> io::Result<()> {
             fmt(r.recall),
             fmt(r.precision),
             r.support
+        )?;
+    }
+    Ok(())
+}
+
+/// The accuracy with and without the leaked items.
+fn write_leakage(out: &mut impl Write, l: &LeakageDoc) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(
+        out,
+        "leakage ({}): {} of these items have a copy in another split{}",
+        safe(&l.profile),
+        l.leaked,
+        if l.unmatched > 0 {
+            format!(" ({} leaked ids of the profile are not here)", l.unmatched)
+        } else {
+            String::new()
+        }
+    )?;
+    let [lo, hi] = l.accuracy_wilson;
+    writeln!(
+        out,
+        "  accuracy with them      {:.4}   [{lo:.4}, {hi:.4}]",
+        l.accuracy
+    )?;
+    if let (Some(c), Some([lo, hi])) = (l.accuracy_clean, l.accuracy_clean_wilson) {
+        writeln!(out, "  accuracy without them   {c:.4}   [{lo:.4}, {hi:.4}]")?;
+    }
+    if let Some(d) = l.inflation {
+        let ci = l
+            .inflation_ci
+            .map(|[lo, hi]| format!("   [{:+.2}, {:+.2}] points", 100.0 * lo, 100.0 * hi))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "  inflated by             {:+.2} points{ci}",
+            100.0 * d
         )?;
     }
     Ok(())

@@ -3,13 +3,14 @@
 //!
 //! Top-level keys: `format`, `version`, `n`, `classes`, `metrics`,
 //! `undefined`, `ci`, `ci_method`, `accuracy_wilson`, `top_k_accuracy`,
-//! `per_class`, `summary`, `confusion_matrix`, `roc_curves`, `pr_curves`,
+//! `per_class`, `summary`, `leakage`, `confusion_matrix`, `roc_curves`, `pr_curves`,
 //! `reliability`, `temperature`. Undefined metrics are `null`, with the
 //! reason in `undefined`; the first ROC threshold (+∞) is written `null`.
 //!
 //! Version history: documents written before version 1 (triage 0.1.0's
 //! `evaluate`) have no `format`, `version` or `summary`; they are read,
-//! and `summary` is left out.
+//! and `summary` is left out. Version 2 added the optional `leakage`
+//! (`triage evaluate --profile`); version-1 documents are read as they are.
 
 use std::collections::BTreeMap;
 
@@ -23,7 +24,7 @@ use crate::{stamp, DocError, Document};
 /// `format` of an evaluation document.
 pub const EVALUATION_FORMAT: &str = "triage-evaluation";
 /// Version written by this build.
-pub const EVALUATION_VERSION: u32 = 1;
+pub const EVALUATION_VERSION: u32 = 2;
 
 macro_rules! metric_struct {
     ($(#[$meta:meta])* $name:ident, $t:ty, { $($(#[$fmeta:meta])* $field:ident),* $(,)? }) => {
@@ -137,13 +138,41 @@ metric_struct!(
     mcc,
 });
 
+/// The accuracy with and without the evaluated items that have a copy in
+/// another split (`triage_stats::leakage`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct LeakageDoc {
+    /// The profile whose `leaked_items` were used.
+    pub profile: String,
+    /// Leaked ids of the profile found among the predictions' ids.
+    pub leaked: usize,
+    /// Leaked ids of the profile not among the predictions (other splits).
+    pub unmatched: usize,
+    /// Accuracy on every item.
+    pub accuracy: f64,
+    /// Its Wilson interval.
+    pub accuracy_wilson: [f64; 2],
+    /// Accuracy without the leaked items.
+    pub accuracy_clean: Option<f64>,
+    /// Its Wilson interval.
+    pub accuracy_clean_wilson: Option<[f64; 2]>,
+    /// Accuracy on the leaked items alone.
+    pub accuracy_leaked: Option<f64>,
+    /// `accuracy − accuracy_clean` (accuracy units; × 100 for points).
+    pub inflation: Option<f64>,
+    /// Percentile-bootstrap interval of the inflation.
+    pub inflation_ci: Option<[f64; 2]>,
+    /// Bootstrap resamples in that interval.
+    pub resamples: usize,
+}
+
 /// The whole evaluation. `Default` is an empty skeleton for builders and
 /// tests; it does not pass [`Document::check`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct EvaluationDoc {
     /// Always `triage-evaluation`.
     pub format: String,
-    /// Document version (1).
+    /// Document version (2).
     pub version: u32,
     /// Number of samples.
     pub n: usize,
@@ -170,6 +199,10 @@ pub struct EvaluationDoc {
     /// Averages over the classes that the report shows (version ≥ 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<ClassAverages>,
+    /// What copies of training images cost this evaluation (version ≥ 2,
+    /// with `triage evaluate --profile`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leakage: Option<LeakageDoc>,
     /// Confusion matrix, counts and normalised.
     pub confusion_matrix: ConfusionDoc,
     /// One-vs-rest ROC curves per class, and the micro-average curve.
@@ -420,6 +453,13 @@ impl Document for EvaluationDoc {
     /// Version 0 (no `format`/`version`, triage 0.1.0) has the same keys
     /// without `summary` and `recall_wilson`: stamped and read as is.
     fn upgrade(value: &mut Value) -> Result<(), DocError> {
+        // Version 1 lacks only the optional `leakage`.
+        if value.get("format").and_then(Value::as_str) == Some(EVALUATION_FORMAT)
+            && value.get("version").and_then(Value::as_u64) == Some(1)
+        {
+            stamp(value, EVALUATION_FORMAT, EVALUATION_VERSION);
+            return Ok(());
+        }
         let legacy = value.get("format").is_none()
             && value.get("metrics").is_some()
             && value.get("classes").is_some();

@@ -28,6 +28,7 @@
 pub mod error;
 pub mod evaluation;
 pub mod float;
+pub mod label_issues;
 pub mod lr_find;
 pub mod model_spec;
 pub mod optimizer;
@@ -165,6 +166,7 @@ pub fn schemas() -> Vec<(String, Value)> {
         ),
         one::<predict::PredictDoc>(),
         one::<lr_find::LrFindDoc>(),
+        one::<label_issues::LabelIssuesDoc>(),
     ]
 }
 

@@ -111,3 +111,17 @@ fn version_0_evaluations_are_upgraded() {
     assert_eq!(back.format, EVALUATION_FORMAT);
     assert_eq!(back.version, EVALUATION_VERSION);
 }
+
+#[test]
+fn version_1_evaluations_are_read_without_leakage() {
+    let mut v = serde_json::to_value(doc()).unwrap();
+    v["version"] = 1.into();
+    assert!(v.get("leakage").is_none());
+    let back: EvaluationDoc = read_value(v).unwrap();
+    assert_eq!(back.version, EVALUATION_VERSION);
+    assert_eq!(back.leakage, None);
+    // A newer version than this build is refused.
+    let mut newer = serde_json::to_value(doc()).unwrap();
+    newer["version"] = (EVALUATION_VERSION + 1).into();
+    assert!(read_value::<EvaluationDoc>(newer).is_err());
+}

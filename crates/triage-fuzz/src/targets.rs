@@ -28,7 +28,7 @@ pub struct Target {
 }
 
 /// Every target.
-pub const TARGETS: [Target; 11] = [
+pub const TARGETS: [Target; 12] = [
     Target {
         name: "predictions_csv",
         json: false,
@@ -40,6 +40,12 @@ pub const TARGETS: [Target; 11] = [
         json: false,
         seeds: npy_seeds,
         run: predictions_npy,
+    },
+    Target {
+        name: "embeddings_npy",
+        json: false,
+        seeds: npy_seeds,
+        run: embeddings_npy,
     },
     Target {
         name: "predictions_npz",
@@ -125,6 +131,12 @@ fn predictions_npy(input: &[u8], dir: &Path) -> bool {
         ..ReadOptions::default()
     };
     read_predictions(&path, &options).is_ok()
+}
+
+fn embeddings_npy(input: &[u8], dir: &Path) -> bool {
+    let path = dir.join("embeddings.npy");
+    write(&path, input);
+    triage_data::predictions::read_embeddings(&path).is_ok()
 }
 
 fn npz_seeds() -> Vec<Vec<u8>> {

@@ -87,7 +87,7 @@ impl ReportError {
     pub fn hint(&self) -> Option<&'static str> {
         match self {
             Self::UnknownDocument { .. } => Some(
-                "give evaluation JSON written by `triage evaluate --predictions FILE --json`, profile JSON written by `triage profile DATA --json`, or a run directory written by `triage train`",
+                "give evaluation JSON written by `triage evaluate --predictions FILE --json`, profile JSON written by `triage profile DATA --json`, label issues written by `triage label-issues --predictions FILE --json`, or a run directory written by `triage train`",
             ),
             Self::NotARunDir { .. } => Some("a run directory holds run.json, log.jsonl and summary.json as `triage train` writes them"),
             Self::PredictionsMismatch { .. } => Some("pass the predictions file the evaluation was computed from"),

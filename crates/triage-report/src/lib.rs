@@ -34,7 +34,9 @@ pub mod findings;
 pub mod gallery;
 pub mod html;
 pub mod inputs;
+pub mod label_gallery;
 pub mod model;
+pub mod pair_gallery;
 pub mod svg;
 pub mod terminal;
 

@@ -89,6 +89,15 @@ pub enum StatsError {
         /// Number of classes.
         k: usize,
     },
+    /// Every given label is the same class: confident learning compares
+    /// classes and needs at least two among the labels.
+    #[error(
+        "every label is class {class}: confident learning needs examples of at least 2 classes"
+    )]
+    SingleLabelledClass {
+        /// The only class given.
+        class: usize,
+    },
     /// A parameter is outside its domain.
     #[error("invalid parameter {name}: {reason}")]
     InvalidParameter {

@@ -17,6 +17,8 @@ pub mod error;
 pub mod evaluation;
 pub mod intervals;
 pub mod key_sort;
+pub mod label_issues;
+pub mod leakage;
 pub mod metric;
 pub mod multiclass;
 pub mod precision_recall;

@@ -224,3 +224,209 @@ proptest! {
         prop_assert!(r.classwise_ece < 0.03, "class-wise ECE {}", r.classwise_ece);
     }
 }
+
+// ---------------------------------------------------------------------------
+// Confident learning (label_issues)
+// ---------------------------------------------------------------------------
+
+mod label_issues {
+    use super::*;
+    use triage_stats::label_issues::{
+        find_label_issues, FilterBy, LabelIssues, LabelIssuesParams, RankBy,
+    };
+
+    /// Labels (at least two classes) and continuous probabilities that lean
+    /// towards the label with some mislabelled rows: distinct values, so no
+    /// ties anywhere.
+    fn noisy(seed: u64, n: usize, k: usize) -> (Vec<usize>, ProbMatrix) {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+        let labels: Vec<usize> = (0..n)
+            .map(|i| if i < 2 { i % 2 } else { rng.random_range(0..k) })
+            .collect();
+        let logits: Vec<f64> = labels
+            .iter()
+            .flat_map(|&l| {
+                let truth = if rng.random::<f64>() < 0.2 {
+                    rng.random_range(0..k)
+                } else {
+                    l
+                };
+                let signal = rng.random::<f64>() * 4.0;
+                (0..k)
+                    .map(|c| rng.random::<f64>() * 3.0 + if c == truth { signal } else { 0.0 })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        (labels, ProbMatrix::from_logits(logits, k).unwrap())
+    }
+
+    fn run(labels: &[usize], p: &ProbMatrix, filter_by: FilterBy, rank_by: RankBy) -> LabelIssues {
+        let settings = LabelIssuesParams {
+            filter_by,
+            rank_by,
+            ..Default::default()
+        }
+        .check()
+        .unwrap();
+        find_label_issues(labels, p, &settings).unwrap()
+    }
+
+    fn filter() -> impl Strategy<Value = FilterBy> {
+        prop::sample::select(FilterBy::ALL.to_vec())
+    }
+
+    fn rank_by() -> impl Strategy<Value = RankBy> {
+        prop::sample::select(RankBy::ALL.to_vec())
+    }
+
+    proptest! {
+        #![proptest_config(config(150))]
+
+        #[test]
+        fn one_hot_probabilities_on_the_labels_have_no_issues(
+            labels in prop::collection::vec(0usize..5, 2..120),
+            filter_by in filter(),
+        ) {
+            let mut labels = labels;
+            labels[0] = 0;
+            labels[1] = 1;
+            let k = 5;
+            let data: Vec<f64> = labels
+                .iter()
+                .flat_map(|&l| (0..k).map(move |c| if c == l { 1.0 } else { 0.0 }))
+                .collect();
+            let p = ProbMatrix::new(data, k, 1e-12).unwrap();
+            let r = run(&labels, &p, filter_by, RankBy::SelfConfidence);
+            prop_assert!(r.ranked.is_empty());
+            prop_assert!(!r.is_issue.iter().any(|&m| m));
+            prop_assert_eq!(r.num_label_issues, 0);
+            prop_assert_eq!(r.num_label_issues_calibrated, 0);
+        }
+
+        #[test]
+        fn calibrated_joint_has_the_label_counts(
+            seed in any::<u64>(), n in 2usize..300, k in 2usize..7,
+        ) {
+            let (labels, p) = noisy(seed, n, k);
+            let r = run(&labels, &p, FilterBy::PruneByNoiseRate, RankBy::SelfConfidence);
+            let rows: Vec<usize> = r.calibrated_confident_joint.iter().map(|row| row.iter().sum()).collect();
+            prop_assert_eq!(&rows, &r.label_counts);
+            prop_assert_eq!(rows.iter().sum::<usize>(), n);
+            let mut counts = vec![0; k];
+            labels.iter().for_each(|&l| counts[l] += 1);
+            prop_assert_eq!(&r.label_counts, &counts);
+            for (c, &given_c) in counts.iter().enumerate() {
+                prop_assert!(r.confident_joint[c][c] >= 1);
+                // Columns are distributions, except an all-zero column (no
+                // example truly c, or none given c) that stays 0 as in cleanlab.
+                let true_c: usize = (0..k).map(|i| r.calibrated_confident_joint[i][c]).sum();
+                let s: f64 = (0..k).map(|i| r.noise_matrix[i][c]).sum();
+                let want = if true_c == 0 { 0.0 } else { 1.0 };
+                prop_assert!((s - want).abs() < 1e-12, "noise column {c} sums to {s}");
+                let s: f64 = (0..k).map(|j| r.inverse_noise_matrix[j][c]).sum();
+                let want = if given_c == 0 { 0.0 } else { 1.0 };
+                prop_assert!((s - want).abs() < 1e-12, "inverse column {c} sums to {s}");
+            }
+            prop_assert!((r.true_label_prior.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+            prop_assert!((r.joint.iter().flatten().sum::<f64>() - 1.0).abs() < 1e-12);
+        }
+
+        #[test]
+        fn ranking_is_the_mask_sorted_by_score(
+            seed in any::<u64>(), n in 2usize..300, k in 2usize..7,
+            filter_by in filter(), rank_by in rank_by(),
+        ) {
+            let (labels, p) = noisy(seed, n, k);
+            let r = run(&labels, &p, filter_by, rank_by);
+            let flagged = r.is_issue.iter().filter(|&&m| m).count();
+            prop_assert_eq!(flagged, r.ranked.len());
+            prop_assert!(r.ranked.iter().all(|&i| r.is_issue[i]));
+            let score = match rank_by {
+                RankBy::SelfConfidence => &r.self_confidence,
+                RankBy::NormalizedMargin => &r.normalized_margin,
+            };
+            for w in r.ranked.windows(2) {
+                let (a, b) = (score[w[0]], score[w[1]]);
+                prop_assert!(a < b || (a == b && w[0] < w[1]));
+            }
+            if !matches!(filter_by, FilterBy::LowNormalizedMargin | FilterBy::LowSelfConfidence) {
+                // An issue's given label never wins the argmax.
+                prop_assert!(r.ranked.iter().all(|&i| r.suggested_label[i] != labels[i]));
+            } else {
+                prop_assert_eq!(r.ranked.len(), r.num_label_issues);
+            }
+            if filter_by == FilterBy::ConfidentLearning {
+                prop_assert_eq!(r.ranked.len(), r.num_label_issues);
+            }
+        }
+
+        #[test]
+        fn both_is_the_intersection(seed in any::<u64>(), n in 2usize..300, k in 2usize..7) {
+            let (labels, p) = noisy(seed, n, k);
+            let rate = run(&labels, &p, FilterBy::PruneByNoiseRate, RankBy::SelfConfidence);
+            let class = run(&labels, &p, FilterBy::PruneByClass, RankBy::SelfConfidence);
+            let both = run(&labels, &p, FilterBy::Both, RankBy::SelfConfidence);
+            for i in 0..n {
+                prop_assert_eq!(both.is_issue[i], rate.is_issue[i] && class.is_issue[i]);
+            }
+        }
+
+        #[test]
+        fn permuting_examples_permutes_the_result(
+            seed in any::<u64>(), n in 2usize..200, k in 2usize..6,
+            filter_by in filter(), rank_by in rank_by(),
+        ) {
+            let (labels, p) = noisy(seed, n, k);
+            let mut perm: Vec<usize> = (0..n).collect();
+            let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed ^ 0x5eed);
+            for i in (1..n).rev() {
+                perm.swap(i, rng.random_range(0..=i));
+            }
+            // Example j of the permuted data is example perm[j] of the original.
+            let labels2: Vec<usize> = perm.iter().map(|&i| labels[i]).collect();
+            let p2 = p.select_rows(&perm);
+            let a = run(&labels, &p, filter_by, rank_by);
+            let b = run(&labels2, &p2, filter_by, rank_by);
+            prop_assert_eq!(&a.confident_joint, &b.confident_joint);
+            prop_assert_eq!(&a.calibrated_confident_joint, &b.calibrated_confident_joint);
+            for (x, y) in a.thresholds.iter().zip(&b.thresholds) {
+                prop_assert!((x - y).abs() <= 1e-15 * x.abs().max(1.0));
+            }
+            let mapped: Vec<usize> = b.ranked.iter().map(|&j| perm[j]).collect();
+            prop_assert_eq!(&a.ranked, &mapped);
+            for (j, &i) in perm.iter().enumerate() {
+                prop_assert_eq!(a.is_issue[i], b.is_issue[j]);
+                prop_assert_eq!(a.suggested_label[i], b.suggested_label[j]);
+            }
+        }
+    }
+
+    #[test]
+    fn results_do_not_depend_on_the_number_of_threads() {
+        // Several parallel chunks (4096 rows each) and K > 8 (pairwise sums).
+        let (labels, p) = noisy(7, 30_000, 11);
+        for filter_by in FilterBy::ALL {
+            let settings = LabelIssuesParams {
+                filter_by,
+                rank_by: RankBy::NormalizedMargin,
+                converge_latent_estimates: true,
+                ..Default::default()
+            }
+            .check()
+            .unwrap();
+            let results: Vec<LabelIssues> = [1, 2, 5]
+                .iter()
+                .map(|&threads| {
+                    rayon::ThreadPoolBuilder::new()
+                        .num_threads(threads)
+                        .build()
+                        .unwrap()
+                        .install(|| find_label_issues(&labels, &p, &settings).unwrap())
+                })
+                .collect();
+            assert!(results[0].n_issues() > 0, "{filter_by}: no issues");
+            assert_eq!(results[0], results[1], "{filter_by}: 1 vs 2 threads");
+            assert_eq!(results[0], results[2], "{filter_by}: 1 vs 5 threads");
+        }
+    }
+}

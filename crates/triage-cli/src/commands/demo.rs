@@ -205,7 +205,8 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
     let profile = compute(&ProfileArgs {
         data: manifest.clone(),
         json: true,
-        near_distance: 4,
+        near_k: triage_data::profile::DEFAULT_NEAR_DUPLICATE_K as u16,
+        embeddings: None,
         max_listed: 100,
         max_pixels: 100_000_000,
         cache_dir: None,

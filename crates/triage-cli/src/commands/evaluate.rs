@@ -1,16 +1,72 @@
 //! `triage evaluate`: metrics of a predictions file.
 
+use std::collections::HashSet;
 use std::io::Write;
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use triage_data::{read_predictions, ReadOptions};
+use triage_data::profile::DatasetProfile;
+use triage_data::Predictions;
+use triage_docs::evaluation::LeakageDoc;
+use triage_stats::leakage::leakage_cost;
 
 use crate::args::EvaluateArgs;
 use triage_stats::evaluation::{evaluate, EvaluationParams};
 
 use crate::commands::progress;
 use crate::summary::write_summary;
+
+/// The accuracy with and without the items that `profile` lists as
+/// leaked, matched by id (or, when no id matches, by path).
+fn leakage(profile: &Path, predictions: &Predictions, args: &EvaluateArgs) -> Result<LeakageDoc> {
+    let text = std::fs::read_to_string(profile)
+        .with_context(|| format!("failed to read the profile `{}`", profile.display()))?;
+    let doc: DatasetProfile = triage_docs::read_str(&text).with_context(|| {
+        format!(
+            "`{}` is not a profile of `triage profile --json`",
+            profile.display()
+        )
+    })?;
+    let leaked: HashSet<&str> = doc
+        .near_duplicates
+        .leaked_items
+        .iter()
+        .map(String::as_str)
+        .collect();
+    let by_id: Vec<bool> = predictions
+        .ids
+        .iter()
+        .map(|id| leaked.contains(id.as_str()))
+        .collect();
+    let flags = match &predictions.paths {
+        Some(paths) if !by_id.contains(&true) => {
+            paths.iter().map(|p| leaked.contains(p.as_str())).collect()
+        }
+        _ => by_id,
+    };
+    let predicted = predictions.proba.argmax();
+    let correct: Vec<bool> = predicted
+        .iter()
+        .zip(&predictions.labels)
+        .map(|(p, y)| p == y)
+        .collect();
+    let cost = leakage_cost(&correct, &flags, args.bootstrap, args.seed, args.confidence)
+        .context("cannot measure the cost of the leaked items")?;
+    Ok(LeakageDoc {
+        profile: profile.display().to_string(),
+        leaked: cost.leaked,
+        unmatched: leaked.len().saturating_sub(cost.leaked),
+        accuracy: cost.accuracy,
+        accuracy_wilson: cost.accuracy_wilson,
+        accuracy_clean: cost.accuracy_clean,
+        accuracy_clean_wilson: cost.accuracy_clean_wilson,
+        accuracy_leaked: cost.accuracy_leaked,
+        inflation: cost.inflation,
+        inflation_ci: cost.inflation_ci,
+        resamples: cost.resamples,
+    })
+}
 
 /// Run `triage evaluate`.
 pub fn run(args: &EvaluateArgs) -> Result<ExitCode> {
@@ -24,18 +80,7 @@ pub fn run(args: &EvaluateArgs) -> Result<ExitCode> {
     }
     .check()
     .context("invalid evaluation settings")?;
-    let options = ReadOptions {
-        logits: args.logits,
-        renormalize: args.renormalize,
-        labels_path: args.labels.clone(),
-        class_names: args.class_names.clone(),
-    };
-    let predictions = read_predictions(&args.predictions, &options).with_context(|| {
-        format!(
-            "failed to read predictions from `{}`",
-            args.predictions.display()
-        )
-    })?;
+    let predictions = crate::commands::read_predictions(&args.input)?;
     if args.bootstrap > 0 {
         eprintln!(
             "triage: evaluating {} samples, {} classes, with {} bootstrap resamples",
@@ -45,7 +90,7 @@ pub fn run(args: &EvaluateArgs) -> Result<ExitCode> {
         );
     }
     let bar = progress::bar(args.bootstrap as u64, "bootstrap", !args.no_progress);
-    let evaluation = evaluate(
+    let mut evaluation = evaluate(
         &predictions.classes,
         &predictions.labels,
         &predictions.proba,
@@ -54,6 +99,9 @@ pub fn run(args: &EvaluateArgs) -> Result<ExitCode> {
     )
     .context("evaluation failed")?;
     bar.finish_and_clear();
+    if let Some(profile) = &args.profile {
+        evaluation.leakage = Some(leakage(profile, &predictions, args)?);
+    }
     let mut out = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer(&mut out, &evaluation).context("failed to write JSON")?;

@@ -2,6 +2,7 @@
 
 pub mod demo;
 pub mod evaluate;
+pub mod label_issues;
 pub mod lr_find;
 pub mod predict;
 pub mod profile;
@@ -10,6 +11,29 @@ pub mod report;
 pub mod split;
 pub mod synth;
 pub mod train;
+
+/// Read the predictions named on the command line.
+///
+/// # Errors
+/// The file cannot be read or is not a valid predictions file (the error
+/// names it).
+pub fn read_predictions(
+    input: &crate::args::PredictionsInput,
+) -> anyhow::Result<triage_data::Predictions> {
+    use anyhow::Context;
+    let options = triage_data::ReadOptions {
+        logits: input.logits,
+        renormalize: input.renormalize,
+        labels_path: input.labels.clone(),
+        class_names: input.class_names.clone(),
+    };
+    triage_data::read_predictions(&input.predictions, &options).with_context(|| {
+        format!(
+            "failed to read predictions from `{}`",
+            input.predictions.display()
+        )
+    })
+}
 
 /// A hint for errors whose fix is known, printed after the error.
 pub fn hint_for(err: &anyhow::Error) -> Option<String> {

@@ -4,9 +4,12 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
+use std::sync::Arc;
 use triage_data::cache::default_cache_dir;
 use triage_data::profile::files::{profile_files, ProfileRun};
-use triage_data::profile::{write_summary, DatasetProfile, ProfileOptions};
+
+use triage_data::predictions::read_embeddings;
+use triage_data::profile::{write_summary, DatasetProfile, NamedEmbeddings, ProfileOptions};
 
 use crate::args::ProfileArgs;
 use crate::commands::progress::Bars;
@@ -43,10 +46,33 @@ pub fn run(args: &ProfileArgs) -> Result<ExitCode> {
 ///
 /// An unreadable dataset or a failing cache.
 pub fn compute(args: &ProfileArgs) -> Result<DatasetProfile> {
+    let embeddings = match &args.embeddings {
+        Some(path) => {
+            // The message only: the predictions reader's hint (about CSV
+            // and NPZ predictions) does not apply to embeddings.
+            let matrix = read_embeddings(path).map_err(|e| {
+                anyhow::anyhow!(
+                    "failed to read the embeddings `{}`: {e}; expected a 2-D float .npy \
+                     (C order), one row per item in the dataset's order, as `triage predict` \
+                     writes embeddings.npy",
+                    path.display()
+                )
+            })?;
+            Some(Arc::new(NamedEmbeddings {
+                name: path.file_name().map_or_else(
+                    || path.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                ),
+                matrix,
+            }))
+        }
+        None => None,
+    };
     let run = ProfileRun {
         max_pixels: args.max_pixels,
         options: ProfileOptions {
-            near_duplicate_distance: args.near_distance,
+            near_duplicate_k: usize::from(args.near_k),
+            embeddings,
             max_listed: args.max_listed,
         },
         cache_dir: (!args.no_cache)

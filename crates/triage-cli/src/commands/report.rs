@@ -24,6 +24,7 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
         title: args.title.clone(),
         top_losses: args.top_losses,
         confused_pairs: args.confused_pairs,
+        leak_pairs: args.leak_pairs,
         ..ReportOptions::default()
     };
     let read = inputs.files();

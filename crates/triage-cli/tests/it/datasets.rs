@@ -238,3 +238,67 @@ fn synth_is_deterministic() {
         );
     }
 }
+
+#[test]
+fn embeddings_give_the_candidates_and_bad_ones_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    run_ok(&[
+        "synth",
+        data.to_str().unwrap(),
+        "--classes",
+        "2",
+        "--per-class",
+        "10",
+        "--seed",
+        "3",
+    ]);
+    let n = profile_json(&data, &dir.path().join("cache"))["n_items"]
+        .as_u64()
+        .unwrap() as usize;
+    let profile_with = |emb: &Path| {
+        triage(&[
+            "profile",
+            data.to_str().unwrap(),
+            "--json",
+            "--no-progress",
+            "--no-cache",
+            "--embeddings",
+            emb.to_str().unwrap(),
+        ])
+    };
+    // One row per item: the candidates come from the embeddings.
+    let good = dir.path().join("good.npy");
+    let rows: Vec<f32> = (0..n * 4).map(|i| ((i * 7919) % 97) as f32).collect();
+    triage_data::npy_write::write_npy_f32(&good, &rows, n, 4).unwrap();
+    let out = profile_with(&good);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["near_duplicates"]["candidates_from"], "embeddings");
+    assert!(doc["near_duplicates"]["descriptor"]
+        .as_str()
+        .unwrap()
+        .contains("good.npy"));
+
+    // A row short: exit 2 naming the file and both counts, no JSON.
+    let short = dir.path().join("short.npy");
+    triage_data::npy_write::write_npy_f32(&short, &rows[..(n - 1) * 4], n - 1, 4).unwrap();
+    let out = profile_with(&short);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+    let err = stderr(&out);
+    assert!(err.contains("short.npy"), "{err}");
+    assert!(
+        err.contains(&(n - 1).to_string()) && err.contains(&n.to_string()),
+        "{err}"
+    );
+
+    // A NaN: exit 2 naming its row.
+    let mut bad = rows.clone();
+    bad[4 * 3 + 1] = f32::NAN;
+    let nan = dir.path().join("nan.npy");
+    triage_data::npy_write::write_npy_f32(&nan, &bad, n, 4).unwrap();
+    let out = profile_with(&nan);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("row 4 (index 3)"), "{}", stderr(&out));
+}

@@ -275,3 +275,98 @@ fn one_vs_one_is_skipped_with_a_reason_above_200_classes() {
         .contains("not computed for K = 201"));
     assert!(doc["metrics"]["roc_auc_ovr_macro"].is_number());
 }
+
+#[test]
+fn a_profile_gives_the_accuracy_without_the_leaked_items() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    // Noise images; test/b/0.png is a copy of train/a/0.png (leaked).
+    let mut state = 11u32;
+    for (split, class) in [("train", "a"), ("train", "b"), ("test", "a"), ("test", "b")] {
+        let folder = data.join(split).join(class);
+        std::fs::create_dir_all(&folder).unwrap();
+        for i in 0..4 {
+            let img = image::RgbImage::from_fn(16, 16, |_, _| {
+                state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                image::Rgb([(state >> 24) as u8, (state >> 16) as u8, (state >> 8) as u8])
+            });
+            img.save(folder.join(format!("{i}.png"))).unwrap();
+        }
+    }
+    std::fs::copy(data.join("train/a/0.png"), data.join("test/b/0.png")).unwrap();
+    let out = triage(&[
+        "profile",
+        data.to_str().unwrap(),
+        "--json",
+        "--no-progress",
+        "--no-cache",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let profile = dir.path().join("profile.json");
+    std::fs::write(&profile, &out.stdout).unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        doc["near_duplicates"]["leaked_items"],
+        serde_json::json!(["test/b/0.png"])
+    );
+
+    // Eight test predictions: the leaked one right, one other wrong.
+    let mut csv = String::from("id,label,p_a,p_b\n");
+    for class in ["a", "b"] {
+        for i in 0..4 {
+            let right = !(class == "a" && i == 1);
+            let p_a = if (class == "a") == right { 0.9 } else { 0.1 };
+            csv.push_str(&format!(
+                "test/{class}/{i}.png,{class},{p_a},{:.1}\n",
+                1.0 - p_a
+            ));
+        }
+    }
+    let (_d, predictions) = write_temp("test.csv", &csv);
+    let doc = evaluate_json(&[
+        "--predictions",
+        predictions.to_str().unwrap(),
+        "--profile",
+        profile.to_str().unwrap(),
+        "--bootstrap",
+        "200",
+    ]);
+    let leak = &doc["leakage"];
+    assert_eq!(leak["leaked"], 1, "{leak:#}");
+    assert_eq!(leak["unmatched"], 0);
+    assert_eq!(leak["accuracy"], 7.0 / 8.0);
+    assert_eq!(leak["accuracy_clean"], 6.0 / 7.0);
+    assert_eq!(leak["accuracy_leaked"], 1.0);
+    let d = leak["inflation"].as_f64().unwrap();
+    assert!((d - (7.0 / 8.0 - 6.0 / 7.0)).abs() < 1e-12);
+    let ci = leak["inflation_ci"].as_array().unwrap();
+    assert!(ci[0].as_f64().unwrap() <= d && d <= ci[1].as_f64().unwrap());
+
+    // The summary says it in points.
+    let out = triage(&[
+        "evaluate",
+        "--predictions",
+        predictions.to_str().unwrap(),
+        "--profile",
+        profile.to_str().unwrap(),
+        "--bootstrap",
+        "0",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("inflated by             +1.79 points"),
+        "{}",
+        stdout(&out)
+    );
+
+    // Not a profile: exit 2 naming the file.
+    let out = triage(&[
+        "evaluate",
+        "--predictions",
+        predictions.to_str().unwrap(),
+        "--profile",
+        predictions.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("test.csv"), "{}", stderr(&out));
+}

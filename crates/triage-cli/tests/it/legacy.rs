@@ -29,11 +29,20 @@ fn read<D: Document>(name: &str) -> D {
 #[test]
 fn every_legacy_document_is_read_and_upgraded() {
     let e: triage_docs::evaluation::EvaluationDoc = read("evaluation.json");
-    assert_eq!((e.format.as_str(), e.version), ("triage-evaluation", 1));
+    assert_eq!(
+        (e.format.as_str(), e.version),
+        (
+            "triage-evaluation",
+            triage_docs::evaluation::EVALUATION_VERSION
+        )
+    );
     assert_eq!(e.n, 60);
     assert!(e.summary.is_none(), "version 0 had no summary");
     let p: triage_data::profile::DatasetProfile = read("profile.json");
-    assert_eq!((p.format.as_str(), p.version), ("triage-profile", 2));
+    assert_eq!(
+        (p.format.as_str(), p.version),
+        ("triage-profile", triage_data::profile::PROFILE_VERSION)
+    );
     assert_eq!(p.layout.name(), "manifest");
     let s: triage_data::synth::SynthDoc = read("synth.json");
     assert_eq!(s.classes.len(), 3);

@@ -4,6 +4,7 @@ mod datasets;
 mod demo;
 mod evaluate;
 mod hostile;
+mod label_issues;
 mod legacy;
 mod report;
 mod schemas;

@@ -12,8 +12,17 @@ use serde_json::Value;
 
 use crate::util::{stderr, stdout, triage};
 
-const COMMANDS: [&str; 9] = [
-    "demo", "evaluate", "profile", "split", "synth", "report", "train", "predict", "lr-find",
+const COMMANDS: [&str; 10] = [
+    "demo",
+    "evaluate",
+    "label-issues",
+    "profile",
+    "split",
+    "synth",
+    "report",
+    "train",
+    "predict",
+    "lr-find",
 ];
 
 #[test]
@@ -76,6 +85,19 @@ fn main_failure_messages() {
         (
             "evaluate_nan",
             vec!["evaluate".into(), "--predictions".into(), p("nan.csv")],
+        ),
+        (
+            "label_issues_nan",
+            vec!["label-issues".into(), "--predictions".into(), p("nan.csv")],
+        ),
+        (
+            "profile_embeddings_missing",
+            vec![
+                "profile".into(),
+                p("nowhere"),
+                "--embeddings".into(),
+                p("none.npy"),
+            ],
         ),
         (
             "evaluate_confidence",

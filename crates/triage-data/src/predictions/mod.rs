@@ -12,6 +12,7 @@
 
 mod csv_format;
 mod csv_write;
+mod embeddings;
 mod npy_array;
 mod npy_format;
 
@@ -24,6 +25,7 @@ use triage_stats::{ProbMatrix, StatsError};
 use crate::error::{Location, PredictionsError};
 
 pub use csv_write::{write_predictions_csv, PredictionRow};
+pub use embeddings::{read_embeddings, Embeddings, MAX_EMBEDDINGS_BYTES};
 
 /// Labels and predicted probabilities read from a file, validated.
 #[derive(Debug, Clone, PartialEq)]

@@ -17,11 +17,6 @@ impl DisjointSet {
         }
     }
 
-    /// Number of elements.
-    pub(crate) fn len(&self) -> usize {
-        self.parent.len()
-    }
-
     /// The representative of `x`'s set.
     pub(crate) fn find(&mut self, x: usize) -> usize {
         let mut x = x as u32;
@@ -47,16 +42,6 @@ impl DisjointSet {
         self.parent[small] = big as u32;
         self.size[big] += self.size[small];
     }
-
-    /// Merge every union recorded in `other` (same `len`) into `self`.
-    pub(crate) fn absorb(&mut self, mut other: DisjointSet) {
-        for x in 0..other.len().min(self.len()) {
-            let r = other.find(x);
-            if r != x {
-                self.union(x, r);
-            }
-        }
-    }
 }
 
 #[cfg(test)]
@@ -64,13 +49,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn unions_and_absorb_give_components() {
+    fn unions_give_components() {
         let mut a = DisjointSet::new(6);
         a.union(0, 1);
-        let mut b = DisjointSet::new(6);
-        b.union(1, 2);
-        b.union(4, 5);
-        a.absorb(b);
+        a.union(1, 2);
+        a.union(4, 5);
         assert_eq!(a.find(0), a.find(2));
         assert_eq!(a.find(4), a.find(5));
         assert_ne!(a.find(0), a.find(3));

@@ -28,8 +28,12 @@ pub const PROFILE_FORMAT: &str = "triage-profile";
 /// History: version 1 (triage 0.1.0) had `profile_version: 1`, the
 /// dataset layout under `format`, and `extension_mismatches` only in the
 /// CLI's output; version 2 has `format: "triage-profile"`, `version: 2`,
-/// the layout under `layout`. Version 1 documents are read (upgraded).
-pub const PROFILE_VERSION: u32 = 2;
+/// the layout under `layout`; version 3 replaced the pHash near-duplicates
+/// by the k-NN / aligned-correlation stage (new `near_duplicates` keys).
+/// Version 1 and 2 documents are read (upgraded: their near-duplicate
+/// counts are kept, their listed pairs dropped, `candidates_from` is
+/// `"phash"`).
+pub const PROFILE_VERSION: u32 = 3;
 
 /// The profile of a dataset. Serialize it for the stable JSON document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -64,7 +68,8 @@ pub struct DatasetProfile {
     pub groups: GroupLeakage,
     /// Exact duplicates (identical decoded pixels).
     pub duplicates: ExactDuplicates,
-    /// Near-duplicates (pHash within `max_distance`).
+    /// Near-duplicates (the same picture shifted, rescaled, recoloured or
+    /// re-encoded).
     pub near_duplicates: NearDuplicates,
     /// Decode failures and skipped files.
     pub corrupt_files: CorruptFiles,
@@ -97,13 +102,54 @@ pub struct ExtensionMismatch {
     pub reason: String,
 }
 
+/// Version 2 (and 1) `near_duplicates`: pHash keys become the version-3
+/// keys; counts are kept, the listed pairs (scored differently) dropped.
+fn upgrade_near_duplicates(value: &mut serde_json::Value) {
+    let Some(nd) = value
+        .get_mut("near_duplicates")
+        .and_then(serde_json::Value::as_object_mut)
+    else {
+        return;
+    };
+    let distance = nd.remove("max_distance");
+    let mad = nd.remove("max_thumbnail_mad");
+    nd.remove("hash");
+    nd.insert("candidates_from".into(), "phash".into());
+    nd.insert(
+        "descriptor".into(),
+        format!(
+            "pHash within {} bits, 16×16 thumbnails within {} levels (profile version 2)",
+            distance.unwrap_or_default(),
+            mad.unwrap_or_default()
+        )
+        .into(),
+    );
+    for (key, v) in [
+        ("k", 0.0),
+        ("min_score", 0.0),
+        ("exact_score", 0.0),
+        ("standout", 0.0),
+    ] {
+        nd.insert(key.into(), if key == "k" { 0.into() } else { v.into() });
+    }
+    nd.insert("listed".into(), serde_json::Value::Array(Vec::new()));
+}
+
 impl triage_docs::Document for DatasetProfile {
     const FORMAT: &'static str = PROFILE_FORMAT;
     const VERSION: u32 = PROFILE_VERSION;
     const WHAT: &'static str = "profile";
 
-    /// Version 1: `profile_version: 1`, layout under `format`.
+    /// Version 1: `profile_version: 1`, layout under `format`; version 2:
+    /// pHash near-duplicates.
     fn upgrade(value: &mut serde_json::Value) -> Result<(), triage_docs::DocError> {
+        if value.get("format").and_then(serde_json::Value::as_str) == Some(PROFILE_FORMAT)
+            && value.get("version").and_then(serde_json::Value::as_u64) == Some(2)
+        {
+            upgrade_near_duplicates(value);
+            triage_docs::stamp(value, PROFILE_FORMAT, PROFILE_VERSION);
+            return Ok(());
+        }
         let v1 = value
             .get("profile_version")
             .and_then(serde_json::Value::as_u64)
@@ -120,6 +166,7 @@ impl triage_docs::Document for DatasetProfile {
         if let Some(layout) = map.remove("format") {
             map.insert("layout".into(), layout);
         }
+        upgrade_near_duplicates(value);
         triage_docs::stamp(value, PROFILE_FORMAT, PROFILE_VERSION);
         Ok(())
     }

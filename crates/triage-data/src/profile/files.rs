@@ -17,7 +17,7 @@ use crate::profile::{
 use crate::progress::Progress;
 
 /// How to profile files.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ProfileRun {
     /// Largest image (in pixels) decoded; larger headers are refused
     /// before allocating (decompression bombs).
@@ -55,6 +55,16 @@ pub enum ProfileFilesError {
     /// The decoded-image cache failed.
     #[error("decoded-image cache failed")]
     Cache(#[from] CacheError),
+    /// The embeddings do not have one row per item.
+    #[error("the embeddings `{name}` have {rows} rows but the dataset has {items} items; give one row per item, in the dataset's order")]
+    EmbeddingRows {
+        /// The embeddings' name.
+        name: String,
+        /// Their rows.
+        rows: usize,
+        /// The dataset's items.
+        items: usize,
+    },
 }
 
 /// Profile the dataset at `path` (any layout [`open_dataset`] reads),
@@ -79,6 +89,15 @@ pub fn profile_files(
         source,
     })?;
     let n = dataset.items.len();
+    if let Some(e) = &run.options.embeddings {
+        if e.matrix.n != n {
+            return Err(ProfileFilesError::EmbeddingRows {
+                name: e.name.clone(),
+                rows: e.matrix.n,
+                items: n,
+            });
+        }
+    }
     progress.note(&format!(
         "{} items in {} classes ({} layout){}",
         n,

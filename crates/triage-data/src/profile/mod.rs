@@ -15,11 +15,11 @@
 //! | class counts, imbalance, effective classes | max/min; exp(entropy) (Hill 1973) | [`classes`] |
 //! | order trap | label runs vs E\[R\] = n − Σ n_k(n_k−1)/n (Wald & Wolfowitz 1940) | [`order`] |
 //! | exact duplicates, leakage, label conflicts | XXH3-128 of the decoded pixels | `duplicates` |
-//! | near-duplicates | pHash (Zauner 2010) Hamming ≤ t as candidates (multi-index hashing, Norouzi et al. 2012; BK-tree, Burkhard & Keller 1973), verified on 16×16 thumbnails: mean-centred MAD ≤ 6 levels | [`perceptual_hash`], [`multi_index`], [`bk_tree`], [`thumbnail`] |
+//! | near-duplicates | exact cosine k-NN (k = 10) on a gain/offset-blind 8×8 luma descriptor (or given embeddings), verified by the best correlation of 32×32 thumbnails over ±2 px and 0.9–1.1 scale, judged against the image's own neighbourhood | `near_duplicates`, `alignment`, [`copy_thumbnail`] |
 //! | image properties | brightness, RMS contrast (Peli 1990), colourfulness (Hasler & Süsstrunk 2003), Laplacian variance (Pech-Pacheco 2000), noise σ (Immerkær 1996), entropy | [`properties`] |
 //! | outliers | fixed bounds and median ∓ 3·1.4826·MAD (Iglewicz & Hoaglin 1993); blur relative to the dataset | [`outliers`] |
 //!
-//! # JSON shape (format `triage-profile`, version 2)
+//! # JSON shape (format `triage-profile`, version 3)
 //!
 //! Keys are always present (values may be `null` or empty); maps keyed by
 //! split list only the keys that apply, in the order train, val, test,
@@ -52,15 +52,18 @@
 //!                  "listed": [{"hash": "9f86d081884c7d65", "size": 2,
 //!                              "items": [{"id": "a.png", "split": "train", "label": "cat"}, …],
 //!                              "cross_split": true, "conflicting_labels": false}]},
-//!   "near_duplicates": {"hash": "phash", "max_distance": 4,
-//!                       "max_thumbnail_mad": 6.0,   // levels of 255
-//!                       "candidate_pairs": 40,      // pHash alone
-//!                       "pairs": 12,                // pHash and thumbnail
+//!   "near_duplicates": {"candidates_from": "pixels",   // or "embeddings"
+//!                       "descriptor": "8×8 standardised blurred luma …",
+//!                       "k": 10, "min_score": 0.85, "exact_score": 0.995, "standout": 0.3,
+//!                       "candidate_pairs": 400000,  // distinct pairs verified
+//!                       "pairs": 12,                // judged near-duplicates
 //!                       "cross_split_pairs": 3, "different_label_pairs": 2,
 //!                       "pairs_by_split_pair": {"train-train": 9, "train-test": 3},
 //!                       "clusters": 5, "items_in_clusters": 14, "largest_cluster": 4,
-//!                       "listed": [{"a": {…item…}, "b": {…item…}, "distance": 2,
-//!                                   "thumbnail_mad": 1.3,
+//!                       "leaked_items": ["test/cat/0001.jpg", …],  // not capped
+//!                       "listed": [{"a": {…item…}, "b": {…item…}, "score": 0.97,
+//!                                   "reference_score": 0.62, "runner_up_score": 0.7, "kind": "near",
+//!                                   "dx": 1, "dy": 0, "scale": 1.05,
 //!                                   "cross_split": true, "different_labels": false}]},
 //!   "corrupt_files": {"count": 2, "decode_failures": 1, "skipped": 1,
 //!                     "files": [{"path": "x.png", "reason": "…"}]},
@@ -126,9 +129,11 @@
 //! assert_eq!(json["warnings"][0]["kind"], "leakage");
 //! ```
 
+pub mod alignment;
 pub mod bk_tree;
 pub mod classes;
 mod context;
+pub mod copy_thumbnail;
 mod corrupt;
 mod disjoint_set;
 mod document;
@@ -156,6 +161,7 @@ use rayon::prelude::*;
 use crate::dataset::Dataset;
 use crate::image::{ColorMode, DecodedImage};
 
+pub use alignment::{best_alignment, Alignment};
 pub use bk_tree::BkTree;
 pub use classes::ClassCount;
 pub use context::ItemRef;
@@ -165,7 +171,9 @@ pub use duplicates::{DuplicateGroup, ExactDuplicates};
 pub use features::ImageFeatures;
 pub use groups::{CrossSplitGroup, GroupLeakage};
 pub use histograms::{FileBytes, SizeCount, SizeHistogram, TOP_SIZES};
-pub use near_duplicates::{NearDuplicates, NearPair};
+pub use near_duplicates::{
+    judged_near, NearDuplicates, NearPair, PairKind, EXACT_SCORE, MIN_SCORE, STANDOUT,
+};
 pub use order::{ClassShare, OrderCheck, OrderReport, TailSplit};
 pub use outliers::{OutlierItem, OutlierList, Outliers};
 pub use properties::{ImageProperties, Property};
@@ -176,18 +184,21 @@ pub use warnings::{Warning, WarningKind, RARE_CLASS_FRACTION};
 
 use context::Context;
 
-/// Default [`ProfileOptions::near_duplicate_distance`]: 4 bits of 64.
-pub const DEFAULT_NEAR_DUPLICATE_DISTANCE: u32 = 4;
+/// Default [`ProfileOptions::near_duplicate_k`]: 10 neighbours.
+pub const DEFAULT_NEAR_DUPLICATE_K: usize = near_duplicates::DEFAULT_K;
 /// Default [`ProfileOptions::max_listed`]: 100.
 pub const DEFAULT_MAX_LISTED: usize = 100;
 
 /// Settings of [`profile_dataset`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ProfileOptions {
-    /// Largest Hamming distance between two 64-bit pHashes for the images
-    /// to count as near-duplicates. Default 4
-    /// ([`DEFAULT_NEAR_DUPLICATE_DISTANCE`]).
-    pub near_duplicate_distance: u32,
+    /// Neighbours searched per distinct image for near-duplicate
+    /// candidates. Default 10 ([`DEFAULT_NEAR_DUPLICATE_K`]).
+    pub near_duplicate_k: usize,
+    /// Features to search for near-duplicate candidates instead of the
+    /// pixel descriptor: one row per item of the dataset, in item order
+    /// (ignored, with the pixels used, if the row count differs).
+    pub embeddings: Option<std::sync::Arc<NamedEmbeddings>>,
     /// Cap on the examples listed in the document (duplicate groups and
     /// their items, near pairs, outliers, corrupt files, groups); counts
     /// are never capped. Default 100 ([`DEFAULT_MAX_LISTED`]).
@@ -197,10 +208,20 @@ pub struct ProfileOptions {
 impl Default for ProfileOptions {
     fn default() -> Self {
         Self {
-            near_duplicate_distance: DEFAULT_NEAR_DUPLICATE_DISTANCE,
+            near_duplicate_k: DEFAULT_NEAR_DUPLICATE_K,
+            embeddings: None,
             max_listed: DEFAULT_MAX_LISTED,
         }
     }
+}
+
+/// Embeddings with the name the profile reports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedEmbeddings {
+    /// E.g. the file name.
+    pub name: String,
+    /// The matrix, one row per dataset item.
+    pub matrix: crate::predictions::Embeddings,
 }
 
 /// The result of decoding one item, as supplied to [`profile_dataset`].
@@ -281,11 +302,21 @@ pub fn profile_dataset(
     let max_listed = options.max_listed;
     let class_stats = classes::class_stats(&ctx);
     let (duplicates, pixel_classes) = duplicates::exact_duplicates(&ctx, &features, max_listed);
+    let candidates = options
+        .embeddings
+        .as_ref()
+        .filter(|e| e.matrix.n == ctx.len())
+        .map(|e| near_duplicates::CandidateFeatures {
+            rows: &e.matrix.rows,
+            dim: e.matrix.dim,
+            name: format!("{} ({} dims)", e.name, e.matrix.dim),
+        });
     let near_duplicates = near_duplicates::near_duplicates(
         &ctx,
         &features,
         &pixel_classes,
-        options.near_duplicate_distance,
+        candidates.as_ref(),
+        options.near_duplicate_k,
         max_listed,
     );
     let mut profile = DatasetProfile {

@@ -201,25 +201,10 @@ impl SplitPairCounts {
         self.counts[lo.index()][hi.index()] += n;
     }
 
-    /// Subtract `n` from the pair `(a, b)`.
-    pub(crate) fn sub(&mut self, a: SplitKey, b: SplitKey, n: u64) {
-        let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
-        self.counts[lo.index()][hi.index()] -= n;
-    }
-
     /// The count of the pair `(a, b)`.
     pub fn get(&self, a: SplitKey, b: SplitKey) -> u64 {
         let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
         self.counts[lo.index()][hi.index()]
-    }
-
-    /// Add every count of `other`.
-    pub(crate) fn merge(&mut self, other: &SplitPairCounts) {
-        for (row, other_row) in self.counts.iter_mut().zip(&other.counts) {
-            for (c, o) in row.iter_mut().zip(other_row) {
-                *c += o;
-            }
-        }
     }
 
     /// The nonzero pairs as `("a-b", count)`, in output order.

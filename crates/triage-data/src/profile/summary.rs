@@ -197,9 +197,8 @@ fn write_duplicates(out: &mut impl Write, p: &DatasetProfile) -> io::Result<()> 
     let n = &p.near_duplicates;
     writeln!(
         out,
-        "near-duplicates (pHash ≤ {} bits, thumbnail MAD ≤ {}): {} pairs in {} clusters ({} items); {} across splits, {} with different labels ({} pHash candidates)",
-        n.max_distance,
-        n.max_thumbnail_mad,
+        "near-duplicates (k-NN on {}, aligned correlation): {} pairs in {} clusters ({} items); {} across splits, {} with different labels ({} candidate pairs verified)",
+        n.candidates_from,
         n.pairs,
         n.clusters,
         n.items_in_clusters,
@@ -210,9 +209,13 @@ fn write_duplicates(out: &mut impl Write, p: &DatasetProfile) -> io::Result<()> 
     for pair in n.listed.iter().take(EXAMPLES) {
         writeln!(
             out,
-            "  d={} mad={:.1} {} ({}, {}) ~ {} ({}, {})",
-            pair.distance,
-            pair.thumbnail_mad,
+            "  {} score={:.3} (neighbourhood {:.3}) {} ({}, {}) ~ {} ({}, {})",
+            match pair.kind {
+                super::PairKind::Exact => "exact",
+                super::PairKind::Near => "near ",
+            },
+            pair.score,
+            pair.reference_score,
             safe(&pair.a.id),
             pair.a.split.name(),
             safe(&pair.a.label),

@@ -61,8 +61,18 @@ pub(crate) fn dataset_with_classes(specs: &[Spec], k: usize) -> Dataset {
 
 /// Features of a 4×4 gray image whose pixels are identified by `pixel`
 /// (equal ids ⇒ equal pixel hashes), with the given pHash and a flat
-/// thumbnail (so every pHash candidate passes the thumbnail check).
+/// thumbnail (so every pHash candidate passes the thumbnail check), and a
+/// copy thumbnail of noise seeded by `pixel` (distinct ids are not near
+/// copies of each other).
 pub(crate) fn fake_features(pixel: u32, phash: u64) -> ImageFeatures {
+    let mut state = u64::from(pixel).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut copy = Box::new([0u8; super::copy_thumbnail::COPY_LEN]);
+    for v in copy.iter_mut() {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        *v = (state >> 56) as u8;
+    }
     ImageFeatures {
         width: 4,
         height: 4,
@@ -73,6 +83,7 @@ pub(crate) fn fake_features(pixel: u32, phash: u64) -> ImageFeatures {
         phash,
         dhash: 0,
         thumbnail: [128; 256],
+        copy_thumbnail: copy,
         properties: ImageProperties {
             brightness: 0.5,
             contrast: 0.2,

@@ -232,11 +232,10 @@ pub(crate) fn collect_warnings(p: &DatasetProfile) -> Vec<Warning> {
         push(
             WarningKind::NearDuplicateLeakage,
             format!(
-                "{} of near-duplicate images (pHash distance ≤ {} bits, thumbnails within {} levels) {} two splits{example}",
+                "{} of near-duplicate images (the same picture shifted, rescaled, recoloured or re-encoded) {} two splits; {} val/test items have a copy in another split{example}",
                 plural(n, "pair", "pairs"),
-                nd.max_distance,
-                nd.max_thumbnail_mad,
-                verb(n, "spans", "span")
+                verb(n, "spans", "span"),
+                nd.leaked_items.len()
             ),
         );
     }

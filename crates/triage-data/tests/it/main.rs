@@ -3,6 +3,7 @@
 
 mod csv_input;
 mod datasets;
+mod near_copies;
 mod npy_input;
 mod profile;
 mod synth;

@@ -11,8 +11,8 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use triage_data::dataset::{Dataset, DatasetFormat, Item, Skipped, Source, Split};
 use triage_data::image::{ColorMode, DecodedImage};
 use triage_data::profile::{
-    profile_dataset, write_summary, DatasetProfile, ItemOutcome, ProfileOptions, SplitKey,
-    WarningKind,
+    profile_dataset, write_summary, DatasetProfile, ItemOutcome, PairKind, ProfileOptions,
+    SplitKey, WarningKind, EXACT_SCORE, MIN_SCORE,
 };
 
 /// A smooth 32×32 RGB scene determined by `seed` (a few random waves per
@@ -165,7 +165,7 @@ fn planted_duplicates_leakage_and_corrupt_files() {
         "extension_mismatches",
     ];
     assert_eq!(json["format"], "triage-profile");
-    assert_eq!(json["version"], 2);
+    assert_eq!(json["version"], 3);
     let object = json.as_object().unwrap();
     for key in keys {
         assert!(object.contains_key(key), "missing key {key}");
@@ -202,7 +202,8 @@ fn planted_duplicates_leakage_and_corrupt_files() {
     assert_eq!(dup["listed"][1]["conflicting_labels"], true);
 
     let near = &json["near_duplicates"];
-    assert_eq!(near["hash"], "phash");
+    assert_eq!(near["candidates_from"], "pixels");
+    assert_eq!(near["listed"][0]["kind"], "exact", "{near:#}");
     assert_eq!(near["pairs"], 1, "{near:#}");
     assert_eq!(near["cross_split_pairs"], 1);
     assert_eq!(
@@ -353,12 +354,11 @@ fn decoded(img: image::RgbImage) -> ItemOutcome {
 }
 
 #[test]
-fn reencoded_copies_match_and_hash_collisions_do_not() {
+fn reencoded_and_shifted_copies_match_and_other_scenes_do_not() {
     // 0 (train): a scene; 1 (test): its JPEG re-encode at quality 75;
-    // 2 (val): the scene with vertical stripes of period 4 px added — no
-    // low frequencies, so the pHash barely moves, but the thumbnail does;
+    // 2 (val): the scene shifted right by 2 px (edge column repeated);
     // 3..: unrelated scenes.
-    let items = (0..8)
+    let items = (0..12)
         .map(|i| {
             let split = [Split::Train, Split::Test, Split::Val][i.min(2)];
             item(i, i % 2, Some(split))
@@ -377,34 +377,38 @@ fn reencoded_copies_match_and_hash_collisions_do_not() {
                 decoded(image::load_from_memory(&jpeg).unwrap().to_rgb8())
             }
             2 => decoded(image::RgbImage::from_fn(32, 32, |x, y| {
-                let p = base.get_pixel(x, y).0;
-                let lift = if x % 4 < 2 { 40 } else { 0 };
-                image::Rgb(p.map(|v| v.saturating_add(lift)))
+                *base.get_pixel(x.saturating_sub(2), y)
             })),
             _ => decoded(rgb(&scene(60 + i as u64, 0))),
         }
     };
     let profile = run(&ds, &decode);
     let near = &profile.near_duplicates;
-    // The striped image is a pHash candidate of the scene or of its
-    // re-encode (or both), and is rejected on the thumbnails.
-    assert!(near.candidate_pairs >= 2, "{near:#?}");
-    assert_eq!(near.pairs, 1, "{near:#?}");
-    assert_eq!(near.cross_split_pairs, 1);
-    assert_eq!(near.different_label_pairs, 1);
-    let pair = &near.listed[0];
-    assert_eq!(
-        (pair.a.id.as_str(), pair.b.id.as_str()),
-        ("img000.png", "img001.png")
-    );
-    assert!(pair.thumbnail_mad < 2.0, "{pair:?}");
+    assert_eq!(near.k, 10);
+    assert!(near.candidate_pairs >= 11, "{near:#?}");
+    // Three pairs among the three copies, none with the other scenes.
+    assert_eq!(near.pairs, 3, "{near:#?}");
+    assert_eq!(near.cross_split_pairs, 3);
+    assert_eq!(near.clusters, 1);
+    assert_eq!(near.largest_cluster, 3);
+    assert_eq!(near.leaked_items, ["img001.png", "img002.png"]);
+    let pair = |a: &str, b: &str| {
+        near.listed
+            .iter()
+            .find(|p| p.a.id == a && p.b.id == b)
+            .unwrap_or_else(|| panic!("{a}–{b} not listed: {near:#?}"))
+    };
+    let jpeg = pair("img000.png", "img001.png");
+    assert_eq!(jpeg.kind, PairKind::Exact, "{jpeg:?}");
+    assert!(jpeg.score >= EXACT_SCORE, "{jpeg:?}");
+    let shifted = pair("img000.png", "img002.png");
+    assert_eq!(shifted.kind, PairKind::Near, "{shifted:?}");
+    assert_eq!(shifted.dx.abs(), 2, "{shifted:?}");
+    assert_eq!(shifted.dy, 0, "{shifted:?}");
+    assert!(shifted.score > shifted.reference_score, "{shifted:?}");
     let json = serde_json::to_value(&profile).unwrap();
-    assert_eq!(json["near_duplicates"]["max_thumbnail_mad"], 6.0);
-    assert_eq!(
-        json["near_duplicates"]["candidate_pairs"],
-        near.candidate_pairs
-    );
-    assert!(json["near_duplicates"]["listed"][0]["thumbnail_mad"].is_f64());
+    assert_eq!(json["near_duplicates"]["min_score"], MIN_SCORE);
+    assert_eq!(json["near_duplicates"]["listed"][0]["kind"], "exact");
 }
 
 #[test]

@@ -12,7 +12,7 @@ use crate::svg::Plot;
 /// beyond it bars are too thin to read.
 pub const MAX_BAR_CLASSES: usize = 40;
 
-pub(super) fn blocks(inputs: &ReportInputs) -> Vec<Block> {
+pub(super) fn blocks(inputs: &ReportInputs, options: &super::ReportOptions) -> Vec<Block> {
     let mut out = Vec::new();
     for (i, p) in inputs.profiles.iter().enumerate() {
         out.push(Block::Heading {
@@ -23,6 +23,11 @@ pub(super) fn blocks(inputs: &ReportInputs) -> Vec<Block> {
             p,
             &format!("class-frequencies-{i}-{}", slug(&p.name)),
         )));
+        out.extend(crate::pair_gallery::block(
+            p,
+            &format!("leak-pairs-{i}-{}", slug(&p.name)),
+            options,
+        ));
         if !p.doc.warnings.is_empty() {
             out.push(Block::Table(Table {
                 id: format!("profile-warnings-{i}"),
@@ -36,6 +41,13 @@ pub(super) fn blocks(inputs: &ReportInputs) -> Vec<Block> {
                     .collect(),
             }));
         }
+    }
+    for (i, l) in inputs.label_issues.iter().enumerate() {
+        out.extend(crate::label_gallery::blocks(
+            l,
+            &format!("label-suspects-{i}-{}", slug(&l.name)),
+            options,
+        ));
     }
     out
 }

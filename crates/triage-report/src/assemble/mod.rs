@@ -27,6 +27,10 @@ pub struct ReportOptions {
     pub per_pair: usize,
     /// Largest thumbnail side in pixels (default 64).
     pub thumbnail_px: u32,
+    /// Pairs shown in the gallery of copies across splits (default 12).
+    pub leak_pairs: usize,
+    /// Suspects shown per label-issues document (default 24).
+    pub label_suspects: usize,
 }
 
 impl Default for ReportOptions {
@@ -37,6 +41,8 @@ impl Default for ReportOptions {
             confused_pairs: 6,
             per_pair: 4,
             thumbnail_px: 64,
+            leak_pairs: 12,
+            label_suspects: 24,
         }
     }
 }
@@ -52,7 +58,7 @@ pub fn build_report(inputs: &ReportInputs, options: &ReportOptions) -> Result<Re
     let mut sections = Vec::with_capacity(SectionKind::ORDER.len());
     for kind in SectionKind::ORDER {
         let mut blocks = match kind {
-            SectionKind::Data => data::blocks(inputs),
+            SectionKind::Data => data::blocks(inputs, options),
             SectionKind::Model => model::blocks(inputs),
             SectionKind::Training => training::blocks(inputs),
             SectionKind::Performance => performance::blocks(inputs, options)?,

@@ -131,6 +131,16 @@ pub static RULES: &[Rule] = &[
         check: data::leakage,
     },
     Rule {
+        id: "leakage-cost",
+        description: "accuracy with and without the evaluated items that have a copy in another split (`triage evaluate --profile`)",
+        check: data::leakage_cost,
+    },
+    Rule {
+        id: "label-issues",
+        description: "examples whose given label is probably wrong (confident learning, `triage label-issues`); in-sample predictions",
+        check: data::label_issues,
+    },
+    Rule {
         id: "sorted-order",
         description: "labels sorted or blocked in file order",
         check: data::sorted_order,

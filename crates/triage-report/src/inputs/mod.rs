@@ -3,7 +3,8 @@
 //!
 //! [`load_inputs`] takes any mix of paths, each detected by what it is: a
 //! directory is a run (`run.json`), a JSON document with `profile_version`
-//! is a profile, one with `metrics` and `classes` an evaluation. An
+//! is a profile, one with `metrics` and `classes` an evaluation, one of
+//! format `triage-label-issues` a label-issues document. An
 //! evaluation may be named (`synthetic-test=eval.json`); its predictions
 //! file (for the image galleries) is `--predictions`, else
 //! `<stem>.predictions.csv` beside it.
@@ -31,6 +32,19 @@ pub struct ReportInputs {
     pub evaluations: Vec<NamedEvaluation>,
     /// Dataset profiles (given directly, or a run's `profile.json`).
     pub profiles: Vec<NamedProfile>,
+    /// Label-issues documents (`triage label-issues --json`).
+    pub label_issues: Vec<NamedLabelIssues>,
+}
+
+/// A label-issues document with its name.
+#[derive(Debug, Clone)]
+pub struct NamedLabelIssues {
+    /// Display name (file stem, or as given).
+    pub name: String,
+    /// The JSON file.
+    pub path: PathBuf,
+    /// The document.
+    pub doc: triage_docs::label_issues::LabelIssuesDoc,
 }
 
 impl ReportInputs {
@@ -50,6 +64,7 @@ impl ReportInputs {
             files.extend(evaluation.predictions.clone());
         }
         files.extend(self.profiles.iter().map(|p| p.path.clone()));
+        files.extend(self.label_issues.iter().map(|l| l.path.clone()));
         files
     }
 }
@@ -183,6 +198,18 @@ pub fn load_inputs(
                 source,
             })?;
             inputs.profiles.push(NamedProfile {
+                name,
+                path: spec.path.clone(),
+                doc,
+            });
+        } else if value.get("format").and_then(Value::as_str)
+            == Some(triage_docs::label_issues::LABEL_ISSUES_FORMAT)
+        {
+            let doc = triage_docs::read_value(value).map_err(|source| ReportError::Doc {
+                path: spec.path.clone(),
+                source,
+            })?;
+            inputs.label_issues.push(NamedLabelIssues {
                 name,
                 path: spec.path.clone(),
                 doc,

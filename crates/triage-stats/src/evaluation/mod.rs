@@ -297,6 +297,7 @@ pub fn evaluate(
             f1_macro,
             roc_macro,
         }),
+        leakage: None,
         confusion_matrix,
         roc_curves,
         pr_curves,

@@ -47,7 +47,7 @@ fn parent_dirs(path: &Path) {
 }
 
 /// Open with default options; the open must succeed.
-fn open(path: &Path) -> Dataset {
+pub(crate) fn open(path: &Path) -> Dataset {
     open_dataset(path, &OpenOptions::default())
         .unwrap_or_else(|e| panic!("open {}: {e}", path.display()))
 }
@@ -88,7 +88,7 @@ fn ids(dataset: &Dataset) -> Vec<&str> {
 
 /// `shared/data/<name>` beside the checkout (as CI lays it out) or in the
 /// workplace, if present.
-fn shared_data(name: &str) -> Option<PathBuf> {
+pub(crate) fn shared_data(name: &str) -> Option<PathBuf> {
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
     [
         here.join("../../../shared/data"),
