@@ -231,6 +231,14 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 0.0, value_name = "S")]
     pub noise: f64,
 
+    /// Cross-validation: train K models, each on every training item but
+    /// those of one fold (stratified, seeded by --seed), and write the
+    /// out-of-fold predictions of every training item to
+    /// `RUN_DIR/out_of_fold.csv` (for `triage label-issues`); fold i's run is
+    /// `RUN_DIR/fold-<i>`.
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u16).range(2..=50))]
+    pub folds: Option<u16>,
+
     /// Continue the interrupted run in `--out` from its last checkpoint.
     #[arg(long, conflicts_with = "force")]
     pub resume: bool,
@@ -349,6 +357,7 @@ impl DataArgs {
             val_fraction: self.val_fraction,
             size: self.size,
             max_train: self.max_train,
+            held_out: Vec::new(),
         }
     }
 }
@@ -501,6 +510,7 @@ impl PredictArgs {
             data: self.data.clone(),
             out: self.out.clone(),
             split: self.split.clone(),
+            items: None,
             checkpoint: self.checkpoint.clone(),
             batch_size: self.batch_size,
             backend: self.device.backend(),

@@ -292,6 +292,7 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
             color_jitter,
             blur,
             noise,
+            folds: None,
             resume: false,
             force: true,
             no_progress: !progress,

@@ -1,10 +1,15 @@
 //! `triage train DATA --model M --optimizer O --epochs N --out RUN_DIR`.
 
+use std::collections::HashMap;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
+use triage_data::dataset::{open_dataset, OpenOptions, Split};
+use triage_data::output::write_atomic;
+use triage_nn::pipeline::predict_run::{predict_run, PredictPlan};
 use triage_nn::pipeline::train_run::{train_run, TrainDone};
 use triage_nn::Select;
+use triage_stats::split::stratified_folds;
 
 use crate::commands::progress::Bars;
 use crate::train_args::TrainArgs;
@@ -15,6 +20,9 @@ use crate::train_args::TrainArgs;
 ///
 /// As [`train`].
 pub fn run(args: &TrainArgs) -> Result<ExitCode> {
+    if let Some(folds) = args.folds {
+        return run_folds(args, usize::from(folds));
+    }
     let done = train(args)?;
     println!("run: {}", done.dir.path.display());
     println!("status: {}", done.status);
@@ -50,4 +58,133 @@ pub fn train(args: &TrainArgs) -> Result<TrainDone> {
             args.out.display()
         )
     })
+}
+
+/// `triage train --folds K`: K runs, each predicting the fold it did not
+/// see, merged into `RUN_DIR/out_of_fold.csv` in the dataset's order. A
+/// fold whose predictions exist is kept under `--resume` (nothing done is
+/// lost); an interrupted fold resumes from its last checkpoint.
+fn run_folds(args: &TrainArgs, folds: usize) -> Result<ExitCode> {
+    let data = &args.data.data;
+    let dataset = open_dataset(data, &OpenOptions::default())
+        .with_context(|| format!("failed to open `{}`", data.display()))?;
+    let train_items: Vec<usize> = (0..dataset.items.len())
+        .filter(|&i| matches!(dataset.items[i].split, None | Some(Split::Train)))
+        .collect();
+    let labels: Vec<usize> = train_items
+        .iter()
+        .map(|&i| dataset.items[i].label)
+        .collect();
+    let fold_of = stratified_folds(&labels, folds, args.model.seed).map_err(|e| {
+        // Name the class, not only its index.
+        let mut message = format!("--folds {folds} on `{}`: {e}", data.display());
+        for (c, name) in dataset.classes.iter().enumerate() {
+            let index = format!("class {c} has");
+            if message.contains(&index) {
+                message = message.replace(&index, &format!("class {c} ({name:?}) has"));
+                break;
+            }
+        }
+        anyhow::anyhow!(message)
+    })?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("failed to create `{}`", args.out.display()))?;
+    let index_of: HashMap<&str, usize> = dataset
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, it)| (it.id.as_str(), i))
+        .collect();
+    let mut header: Option<csv::StringRecord> = None;
+    let mut rows: Vec<(usize, csv::StringRecord)> = Vec::new();
+    for f in 0..folds {
+        let held: Vec<usize> = train_items
+            .iter()
+            .zip(&fold_of)
+            .filter(|(_, &k)| k == f)
+            .map(|(&i, _)| i)
+            .collect();
+        let dir = args.out.join(format!("fold-{f}"));
+        let predictions = dir.join("predictions");
+        let csv_path = predictions.join("predictions.csv");
+        eprintln!(
+            "triage: fold {}/{folds}: training on {} items, predicting the {} held out",
+            f + 1,
+            train_items.len() - held.len(),
+            held.len()
+        );
+        if !(args.resume && csv_path.is_file()) {
+            let mut plan = args.plan()?;
+            plan.out.clone_from(&dir);
+            plan.resume = args.resume && dir.join("run.json").is_file();
+            plan.data.held_out.clone_from(&held);
+            let bars = Bars::new(!args.no_progress);
+            let result = train_run(&plan, &bars);
+            bars.clear();
+            result.with_context(|| {
+                format!(
+                    "training fold {f} in {} stopped (checkpoints of completed epochs are kept; rerun with --resume)",
+                    dir.display()
+                )
+            })?;
+            let bars = Bars::new(!args.no_progress);
+            let result = predict_run(
+                &PredictPlan {
+                    run: dir.clone(),
+                    data: data.clone(),
+                    out: predictions.clone(),
+                    split: None,
+                    items: Some((held.clone(), format!("fold {f} of {folds} (held out)"))),
+                    checkpoint: "best".into(),
+                    batch_size: 256,
+                    backend: args.model.device.backend(),
+                },
+                &bars,
+            );
+            bars.clear();
+            result.with_context(|| format!("predicting fold {f} with {}", dir.display()))?;
+        }
+        let mut reader = csv::Reader::from_path(&csv_path)
+            .with_context(|| format!("failed to read `{}`", csv_path.display()))?;
+        let head = reader.headers()?.clone();
+        match &header {
+            Some(h) if h != &head => anyhow::bail!(
+                "`{}` has other columns than fold 0's predictions; rerun the folds with --force",
+                csv_path.display()
+            ),
+            Some(_) => {}
+            None => header = Some(head),
+        }
+        for record in reader.records() {
+            let record =
+                record.with_context(|| format!("failed to read `{}`", csv_path.display()))?;
+            let id = record.get(0).unwrap_or_default();
+            let Some(&i) = index_of.get(id) else {
+                anyhow::bail!(
+                    "`{}` predicts item {id:?}, which `{}` does not hold; rerun the folds with --force",
+                    csv_path.display(),
+                    data.display()
+                );
+            };
+            rows.push((i, record));
+        }
+    }
+    rows.sort_by_key(|(i, _)| *i);
+    let out_path = args.out.join("out_of_fold.csv");
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(header.iter().flatten())?;
+    for (_, record) in &rows {
+        writer.write_record(record)?;
+    }
+    let bytes = writer.into_inner().context("failed to write the CSV")?;
+    write_atomic(&out_path, &bytes)
+        .with_context(|| format!("failed to write `{}`", out_path.display()))?;
+    println!("{}", out_path.display());
+    println!(
+        "out-of-fold predictions: {} of {} training items ({} folds)",
+        rows.len(),
+        train_items.len(),
+        folds
+    );
+    Ok(ExitCode::SUCCESS)
 }

@@ -30,6 +30,10 @@ fn synth(dir: &Path) -> String {
     out.join("manifest.csv").display().to_string()
 }
 
+fn refs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
 fn json(path: &Path) -> Value {
     serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap()
 }
@@ -402,4 +406,125 @@ fn faults_in_a_run_are_named_and_nothing_is_lost() {
     if !wild.join("last.ckpt").exists() {
         assert!(err.contains("no checkpoint was written"), "{err}");
     }
+}
+
+#[test]
+fn folds_give_out_of_fold_predictions_for_every_training_item() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = synth(tmp.path());
+    let manifest = fs::read_to_string(&data).unwrap();
+    let train_paths: Vec<String> = manifest
+        .lines()
+        .skip(1)
+        .filter(|l| l.split(',').nth(2) == Some("train"))
+        .map(|l| l.split(',').next().unwrap().to_string())
+        .collect();
+    let per_class_min = (0..3)
+        .map(|c| {
+            manifest
+                .lines()
+                .skip(1)
+                .filter(|l| {
+                    let f: Vec<&str> = l.split(',').collect();
+                    f[2] == "train" && f[1] == ["circle", "square", "triangle"][c]
+                })
+                .count()
+        })
+        .min()
+        .unwrap();
+    let spec = tmp.path().join("tiny.toml");
+    fs::write(
+        &spec,
+        "kind = \"vgg\"\nwidths = [8]\nblocks = [1]\nblock_dropout = 0.0\nhalve_after_pool = false\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("cv");
+    let args = |folds: &str, extra: &[&str]| -> Vec<String> {
+        let mut v: Vec<String> = [
+            "train",
+            &data,
+            "--model",
+            spec.to_str().unwrap(),
+            "--epochs",
+            "1",
+            "--batch-size",
+            "16",
+            "--folds",
+            folds,
+            "--out",
+            out.to_str().unwrap(),
+            "--no-progress",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        v.extend(extra.iter().map(|s| s.to_string()));
+        v
+    };
+
+    // More folds than a class has training items: exit 2 naming it, nothing written.
+    let too_many = (per_class_min + 1).to_string();
+    let failed = triage(&refs(&args(&too_many, &[])));
+    assert_eq!(failed.status.code(), Some(2), "{}", stderr(&failed));
+    assert!(
+        stderr(&failed).contains("fewer than the"),
+        "{}",
+        stderr(&failed)
+    );
+    assert!(!out.join("out_of_fold.csv").exists());
+
+    let text = run_ok(&refs(&args("3", &[])));
+    assert!(text.contains("out_of_fold.csv"), "{text}");
+    let oof = fs::read_to_string(out.join("out_of_fold.csv")).unwrap();
+    let mut lines = oof.lines();
+    assert!(lines.next().unwrap().starts_with("id,label,path,p_"));
+    let ids: Vec<&str> = lines.map(|l| l.split(',').next().unwrap()).collect();
+    // Every training item once, in the manifest's order.
+    assert_eq!(ids.len(), train_paths.len());
+    let mut seen = std::collections::HashSet::new();
+    assert!(ids.iter().all(|id| seen.insert(*id)));
+    // Each fold predicted only what its run did not train on.
+    let mut predicted = 0;
+    for f in 0..3 {
+        let fold = out.join(format!("fold-{f}"));
+        let info = json(&fold.join("predictions/predict.json"));
+        assert_eq!(info["split"], format!("fold {f} of 3 (held out)"));
+        let n = info["n"].as_u64().unwrap() as usize;
+        predicted += n;
+        let meta = json(&fold.join("run.json"));
+        assert_eq!(
+            meta["train_size"].as_u64().unwrap() as usize + n,
+            train_paths.len()
+        );
+    }
+    assert_eq!(predicted, train_paths.len());
+
+    // Confident learning reads it, without an in-sample warning.
+    let issues = triage(&[
+        "label-issues",
+        "--predictions",
+        out.join("out_of_fold.csv").to_str().unwrap(),
+    ]);
+    assert!(issues.status.success(), "{}", stderr(&issues));
+    assert!(
+        !stderr(&issues).contains("in-sample"),
+        "{}",
+        stderr(&issues)
+    );
+
+    // --resume keeps the finished folds: same file, nothing retrained.
+    let before = fs::metadata(out.join("fold-0/last.ckpt"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    run_ok(&refs(&args("3", &["--resume"])));
+    assert_eq!(
+        fs::read_to_string(out.join("out_of_fold.csv")).unwrap(),
+        oof
+    );
+    let after = fs::metadata(out.join("fold-0/last.ckpt"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    assert_eq!(before, after);
 }

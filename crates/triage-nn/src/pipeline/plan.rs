@@ -29,6 +29,9 @@ pub struct DataPlan {
     pub size: Option<(u32, u32)>,
     /// Train on at most this many images (a stratified subset).
     pub max_train: Option<usize>,
+    /// Items (indices into the dataset) neither trained nor validated on:
+    /// the held-out fold of a cross-validation (`triage train --folds`).
+    pub held_out: Vec<usize>,
 }
 
 /// A learning-rate schedule with lengths in epochs.

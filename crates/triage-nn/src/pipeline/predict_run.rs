@@ -32,6 +32,10 @@ pub struct PredictPlan {
     pub out: PathBuf,
     /// Only this split (`train`, `val`, `test`); `None` for every item.
     pub split: Option<String>,
+    /// Only these items (indices into the dataset, ascending), with what
+    /// they are for `predict.json`'s `split` (e.g. `"fold 2 of 5"`); takes
+    /// precedence over `split`.
+    pub items: Option<(Vec<usize>, String)>,
     /// `best` (the selected epoch; `last` when there is no best) or `last`.
     pub checkpoint: String,
     /// Images per forward pass.
@@ -107,9 +111,21 @@ pub fn predict_run(
         ),
         None => None,
     };
-    let items: Vec<usize> = (0..dataset.items.len())
-        .filter(|&i| split.is_none() || dataset.items[i].split == split)
-        .collect();
+    let items: Vec<usize> = match &plan.items {
+        Some((chosen, _)) => {
+            if let Some(&bad) = chosen.iter().find(|&&i| i >= dataset.items.len()) {
+                return Err(PipelineError::Invalid(format!(
+                    "item {bad} is not in {} ({} items)",
+                    plan.data.display(),
+                    dataset.items.len()
+                )));
+            }
+            chosen.clone()
+        }
+        None => (0..dataset.items.len())
+            .filter(|&i| split.is_none() || dataset.items[i].split == split)
+            .collect(),
+    };
     if items.is_empty() {
         return Err(PipelineError::Invalid(format!(
             "{} has no items to predict",
@@ -171,7 +187,10 @@ pub fn predict_run(
         checkpoint: ckpt.display().to_string(),
         epoch: loaded.state.history.last().map(|r| r.epoch),
         data: plan.data.display().to_string(),
-        split: plan.split.clone(),
+        split: match &plan.items {
+            Some((_, what)) => Some(what.clone()),
+            None => plan.split.clone(),
+        },
         n: set.len(),
         embedding_dim: outputs.embedding_dim,
         classes: meta.classes.clone(),

@@ -40,7 +40,7 @@ pub struct ItemSplit {
 
 /// Choose the training and validation items of `dataset`: its `val` split,
 /// else a stratified `val_fraction` of the training items (seeded), then at
-/// most `max_train` training items.
+/// most `max_train` training items; the `held_out` items are in neither.
 ///
 /// # Errors
 ///
@@ -52,6 +52,11 @@ pub fn choose_items(
 ) -> Result<ItemSplit, PipelineError> {
     let mut train_items = split_items(dataset, Split::Train);
     let mut val = split_items(dataset, Split::Val);
+    if !data.held_out.is_empty() {
+        let held: std::collections::HashSet<usize> = data.held_out.iter().copied().collect();
+        train_items.retain(|i| !held.contains(i));
+        val.retain(|i| !held.contains(i));
+    }
     if train_items.is_empty() {
         return Err(PipelineError::Invalid(format!(
             "{} has no training items (no `train` split and no items without a split)",
@@ -80,6 +85,12 @@ pub fn choose_items(
             "{:.0}% of the training items, stratified, seed {seed}",
             100.0 * data.val_fraction
         );
+    }
+    if !data.held_out.is_empty() {
+        val_source.push_str(&format!(
+            "; {} items of a held-out fold left out",
+            data.held_out.len()
+        ));
     }
     if let Some(max) = data.max_train {
         if max == 0 {
