@@ -6,6 +6,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
+use triage_data::dataset::{open_dataset, OpenOptions};
+use triage_data::escape::terminal_safe as safe;
 use triage_data::profile::DatasetProfile;
 use triage_data::Predictions;
 use triage_docs::evaluation::LeakageDoc;
@@ -28,6 +30,7 @@ fn leakage(profile: &Path, predictions: &Predictions, args: &EvaluateArgs) -> Re
             profile.display()
         )
     })?;
+    check_ids_are_items(&doc, profile, predictions)?;
     let leaked: HashSet<&str> = doc
         .near_duplicates
         .leaked_items
@@ -66,6 +69,51 @@ fn leakage(profile: &Path, predictions: &Predictions, args: &EvaluateArgs) -> Re
         inflation_ci: cost.inflation_ci,
         resamples: cost.resamples,
     })
+}
+
+/// Every prediction id (or, failing that, path) must be an item of the
+/// profiled dataset, reopened from the profile's `root` (as written, then
+/// relative to the profile's folder). When the dataset is not found from
+/// here the check is skipped, with a note on stderr.
+fn check_ids_are_items(
+    doc: &DatasetProfile,
+    profile: &Path,
+    predictions: &Predictions,
+) -> Result<()> {
+    let root = Path::new(&doc.root);
+    let beside = profile.parent().map(|d| d.join(root));
+    let Some(dataset) = [Some(root.to_path_buf()), beside]
+        .into_iter()
+        .flatten()
+        .find(|r| r.exists())
+        .and_then(|r| open_dataset(&r, &OpenOptions::default()).ok())
+    else {
+        eprintln!(
+            "triage: note: the dataset `{}` of the profile was not found from here; prediction ids are not checked against its items",
+            safe(&doc.root)
+        );
+        return Ok(());
+    };
+    let items: HashSet<&str> = dataset.items.iter().map(|i| i.id.as_str()).collect();
+    let by_id = predictions
+        .ids
+        .iter()
+        .position(|id| !items.contains(id.as_str()));
+    let by_path = predictions
+        .paths
+        .as_ref()
+        .map(|paths| paths.iter().position(|p| !items.contains(p.as_str())));
+    match (by_id, by_path) {
+        (None, _) | (_, Some(None)) => Ok(()),
+        (Some(row), _) => anyhow::bail!(
+            "`{}` row {}: id {:?} is not an item of `{}`, the dataset profiled in `{}`; give the profile of the data these predictions cover",
+            predictions.source.display(),
+            row + 1,
+            predictions.ids[row],
+            doc.root,
+            profile.display()
+        ),
+    }
 }
 
 /// Run `triage evaluate`.

@@ -359,6 +359,25 @@ fn a_profile_gives_the_accuracy_without_the_leaked_items() {
         stdout(&out)
     );
 
+    // Predictions of other items than the profiled dataset's: exit 2
+    // naming the row.
+    let foreign = csv.replace("test/a/2.png", "elsewhere/x.png");
+    let (_f, foreign) = write_temp("foreign.csv", &foreign);
+    let out = triage(&[
+        "evaluate",
+        "--predictions",
+        foreign.to_str().unwrap(),
+        "--profile",
+        profile.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("row 3: id \"elsewhere/x.png\" is not an item"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).is_empty());
+
     // Not a profile: exit 2 naming the file.
     let out = triage(&[
         "evaluate",
