@@ -117,9 +117,10 @@ pub struct ProfileArgs {
     /// Search near-duplicate candidates on these features instead of the
     /// pixels: an .npy array of N × D floats, one row per item in the
     /// dataset's order (as `triage predict` writes embeddings.npy, or
-    /// `np.save` from any framework). Candidates are still verified on the
+    /// `np.save` from any framework), or a CSV `id,<features…>` with one
+    /// row per item id in any order. Candidates are still verified on the
     /// pixels.
-    #[arg(long, value_name = "FILE.npy")]
+    #[arg(long, value_name = "FILE")]
     pub embeddings: Option<PathBuf>,
 
     /// Most examples listed per finding (counts are always exact).

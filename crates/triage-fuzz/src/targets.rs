@@ -28,7 +28,7 @@ pub struct Target {
 }
 
 /// Every target.
-pub const TARGETS: [Target; 12] = [
+pub const TARGETS: [Target; 13] = [
     Target {
         name: "predictions_csv",
         json: false,
@@ -46,6 +46,12 @@ pub const TARGETS: [Target; 12] = [
         json: false,
         seeds: npy_seeds,
         run: embeddings_npy,
+    },
+    Target {
+        name: "embeddings_csv",
+        json: false,
+        seeds: embeddings_csv_seeds,
+        run: embeddings_csv,
     },
     Target {
         name: "predictions_npz",
@@ -137,6 +143,19 @@ fn embeddings_npy(input: &[u8], dir: &Path) -> bool {
     let path = dir.join("embeddings.npy");
     write(&path, input);
     triage_data::predictions::read_embeddings(&path).is_ok()
+}
+
+fn embeddings_csv_seeds() -> Vec<Vec<u8>> {
+    vec![
+        b"id,e0,e1\ntrain/a/0.png,0.5,-1e3\ntrain/b/1.png,2,3.25\n".to_vec(),
+        b"id,x\n\"quoted, id\",1\n".to_vec(),
+    ]
+}
+
+fn embeddings_csv(input: &[u8], dir: &Path) -> bool {
+    let path = dir.join("embeddings.csv");
+    write(&path, input);
+    triage_data::predictions::read_embeddings_csv(&path).is_ok()
 }
 
 fn npz_seeds() -> Vec<Vec<u8>> {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use triage_data::cache::default_cache_dir;
 use triage_data::profile::files::{profile_files, ProfileRun};
 
-use triage_data::predictions::read_embeddings;
+use triage_data::predictions::{read_embeddings, read_embeddings_csv};
 use triage_data::profile::{write_summary, DatasetProfile, NamedEmbeddings, ProfileOptions};
 
 use crate::args::ProfileArgs;
@@ -50,20 +50,30 @@ pub fn compute(args: &ProfileArgs) -> Result<DatasetProfile> {
         Some(path) => {
             // The message only: the predictions reader's hint (about CSV
             // and NPZ predictions) does not apply to embeddings.
-            let matrix = read_embeddings(path).map_err(|e| {
+            let explain = |e: triage_data::PredictionsError| {
                 anyhow::anyhow!(
-                    "failed to read the embeddings `{}`: {e}; expected a 2-D float .npy \
-                     (C order), one row per item in the dataset's order, as `triage predict` \
-                     writes embeddings.npy",
+                    "failed to read the embeddings `{}`: {e}; expected a 2-D float .npy (C order), \
+                     one row per item in the dataset's order, as `triage predict` writes \
+                     embeddings.npy, or a CSV `id,<features…>` with one row per item id",
                     path.display()
                 )
-            })?;
+            };
+            let is_csv = path
+                .extension()
+                .is_some_and(|x| x.eq_ignore_ascii_case("csv"));
+            let (matrix, ids) = if is_csv {
+                let read = read_embeddings_csv(path).map_err(explain)?;
+                (read.matrix, Some(read.ids))
+            } else {
+                (read_embeddings(path).map_err(explain)?, None)
+            };
             Some(Arc::new(NamedEmbeddings {
                 name: path.file_name().map_or_else(
                     || path.display().to_string(),
                     |n| n.to_string_lossy().into_owned(),
                 ),
                 matrix,
+                ids,
             }))
         }
         None => None,

@@ -293,6 +293,56 @@ fn embeddings_give_the_candidates_and_bad_ones_exit_2() {
         "{err}"
     );
 
+    // A CSV with an id column, rows in any order: matched to the items.
+    let mut ids: Vec<String> = Vec::new();
+    let mut stack = vec![data.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|x| x == "png") {
+                let rel = path.strip_prefix(&data).unwrap();
+                ids.push(rel.to_str().unwrap().replace('\\', "/"));
+            }
+        }
+    }
+    ids.sort();
+    ids.reverse();
+    assert_eq!(ids.len(), n);
+    let csv_of = |ids: &[String]| {
+        let mut text = String::from("id,e0,e1\n");
+        for (r, id) in ids.iter().enumerate() {
+            text.push_str(&format!("{id},{},{}\n", r % 7, (r * 3) % 5));
+        }
+        text
+    };
+    let with_ids = dir.path().join("emb.csv");
+    std::fs::write(&with_ids, csv_of(&ids)).unwrap();
+    let out = profile_with(&with_ids);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["near_duplicates"]["candidates_from"], "embeddings");
+    // An item without a row, and a row of no item: exit 2 naming them.
+    std::fs::write(&with_ids, csv_of(&ids[1..])).unwrap();
+    let out = profile_with(&with_ids);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("no row for item `{}`", ids[0])),
+        "{}",
+        stderr(&out)
+    );
+    let mut extra = ids.clone();
+    extra.push("elsewhere/x.png".into());
+    std::fs::write(&with_ids, csv_of(&extra)).unwrap();
+    let out = profile_with(&with_ids);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("`elsewhere/x.png`, which is not an item"),
+        "{}",
+        stderr(&out)
+    );
+
     // A NaN: exit 2 naming its row.
     let mut bad = rows.clone();
     bad[4 * 3 + 1] = f32::NAN;

@@ -85,3 +85,125 @@ pub fn read_embeddings(path: &Path) -> Result<Embeddings, PredictionsError> {
     }
     Ok(Embeddings { n, dim, rows })
 }
+
+/// Embeddings with the item id of each row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IdEmbeddings {
+    /// The id of each row.
+    pub ids: Vec<String>,
+    /// The rows.
+    pub matrix: Embeddings,
+}
+
+/// Read an embeddings CSV: a header `id,<D feature names>`, then one row per
+/// item: its id and D numbers (any order of the items; each id once).
+///
+/// # Errors
+/// [`PredictionsError::Io`], [`PredictionsError::Csv`],
+/// [`PredictionsError::Empty`], [`PredictionsError::MissingColumn`] (no `id`
+/// first or no feature column), [`PredictionsError::NoRows`],
+/// [`PredictionsError::ColumnCount`], [`PredictionsError::EmptyField`],
+/// [`PredictionsError::BadNumber`], [`PredictionsError::NotFinite`] and
+/// [`PredictionsError::DuplicateId`], each naming the line.
+pub fn read_embeddings_csv(path: &Path) -> Result<IdEmbeddings, PredictionsError> {
+    let file = std::fs::File::open(path).map_err(|error| PredictionsError::Io {
+        path: path.to_path_buf(),
+        error,
+    })?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(std::io::BufReader::new(file));
+    let mut records = reader.records();
+    let csv_error = |line: Option<u64>, error| PredictionsError::Csv {
+        path: path.to_path_buf(),
+        line,
+        error,
+    };
+    let header = match records.next() {
+        None => {
+            return Err(PredictionsError::Empty {
+                path: path.to_path_buf(),
+            })
+        }
+        Some(h) => h.map_err(|e| csv_error(Some(1), e))?,
+    };
+    if header.get(0).map(str::trim) != Some("id") || header.len() < 2 {
+        return Err(PredictionsError::MissingColumn {
+            path: path.to_path_buf(),
+            column: if header.get(0).map(str::trim) == Some("id") {
+                "<feature>"
+            } else {
+                "id"
+            },
+        });
+    }
+    let names: Vec<String> = header.iter().skip(1).map(str::to_string).collect();
+    let dim = names.len();
+    let mut ids = Vec::new();
+    let mut rows = Vec::new();
+    let mut first_line: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+    for (i, record) in records.enumerate() {
+        let line = i as u64 + 2;
+        let record = record.map_err(|e| csv_error(Some(line), e))?;
+        if record.len() != dim + 1 {
+            return Err(PredictionsError::ColumnCount {
+                path: path.to_path_buf(),
+                line,
+                expected: dim + 1,
+                found: record.len(),
+            });
+        }
+        let id = record[0].trim();
+        if id.is_empty() {
+            return Err(PredictionsError::EmptyField {
+                path: path.to_path_buf(),
+                line,
+                column: "id",
+            });
+        }
+        if let Some(&first) = first_line.get(id) {
+            return Err(PredictionsError::DuplicateId {
+                path: path.to_path_buf(),
+                id: id.to_string(),
+                first_line: first,
+                line,
+            });
+        }
+        first_line.insert(id.to_string(), line);
+        for (field, name) in record.iter().skip(1).zip(&names) {
+            let value: f64 = field
+                .trim()
+                .parse()
+                .map_err(|_| PredictionsError::BadNumber {
+                    path: path.to_path_buf(),
+                    line,
+                    column: name.clone(),
+                    value: field.to_string(),
+                })?;
+            if !value.is_finite() || (value as f32).is_infinite() {
+                return Err(PredictionsError::NotFinite {
+                    path: path.to_path_buf(),
+                    location: Location::Line(line),
+                    column: name.clone(),
+                    value,
+                });
+            }
+            rows.push(value as f32);
+        }
+        ids.push(id.to_string());
+    }
+    if ids.is_empty() {
+        return Err(PredictionsError::NoRows {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(IdEmbeddings {
+        matrix: Embeddings {
+            n: ids.len(),
+            dim,
+            rows,
+        },
+        ids,
+    })
+}

@@ -25,7 +25,9 @@ use triage_stats::{ProbMatrix, StatsError};
 use crate::error::{Location, PredictionsError};
 
 pub use csv_write::{write_predictions_csv, PredictionRow};
-pub use embeddings::{read_embeddings, Embeddings, MAX_EMBEDDINGS_BYTES};
+pub use embeddings::{
+    read_embeddings, read_embeddings_csv, Embeddings, IdEmbeddings, MAX_EMBEDDINGS_BYTES,
+};
 
 /// Labels and predicted probabilities read from a file, validated.
 #[derive(Debug, Clone, PartialEq)]

@@ -12,7 +12,8 @@ use crate::cache::{cache_key, default_cache_dir, load_or_decode, CacheError, Dec
 use crate::dataset::{open_dataset, Dataset, DatasetError, OpenOptions, Source};
 use crate::decode::{decode_item, extension_mismatch_in, DecodeOptions};
 use crate::profile::{
-    profile_dataset, DatasetProfile, ExtensionMismatch, ItemOutcome, ProfileOptions,
+    profile_dataset, DatasetProfile, ExtensionMismatch, ItemOutcome, NamedEmbeddings,
+    ProfileOptions,
 };
 use crate::progress::Progress;
 
@@ -55,6 +56,26 @@ pub enum ProfileFilesError {
     /// The decoded-image cache failed.
     #[error("decoded-image cache failed")]
     Cache(#[from] CacheError),
+    /// An item has no row in embeddings given with an id column.
+    #[error("the embeddings `{name}` have no row for item `{id}` ({missing} items have none); give one row per item")]
+    EmbeddingMissing {
+        /// The embeddings' name.
+        name: String,
+        /// The first item without a row.
+        id: String,
+        /// How many items have none.
+        missing: usize,
+    },
+    /// A row of embeddings given with an id column names no item.
+    #[error("the embeddings `{name}` have a row for `{id}`, which is not an item of the dataset ({unknown} such rows); give the embeddings of this dataset")]
+    EmbeddingUnknownId {
+        /// The embeddings' name.
+        name: String,
+        /// The first unknown id.
+        id: String,
+        /// How many rows name no item.
+        unknown: usize,
+    },
     /// The embeddings do not have one row per item.
     #[error("the embeddings `{name}` have {rows} rows but the dataset has {items} items; give one row per item, in the dataset's order")]
     EmbeddingRows {
@@ -65,6 +86,60 @@ pub enum ProfileFilesError {
         /// The dataset's items.
         items: usize,
     },
+}
+
+/// The rows of `e` (which has ids) in the dataset's item order.
+fn align_by_id(
+    e: &NamedEmbeddings,
+    dataset: &Dataset,
+) -> Result<NamedEmbeddings, ProfileFilesError> {
+    let ids = e.ids.as_deref().unwrap_or_default();
+    let row_of: std::collections::HashMap<&str, usize> = ids
+        .iter()
+        .enumerate()
+        .map(|(r, id)| (id.as_str(), r))
+        .collect();
+    let items: std::collections::HashSet<&str> =
+        dataset.items.iter().map(|i| i.id.as_str()).collect();
+    let unknown: Vec<&String> = ids
+        .iter()
+        .filter(|id| !items.contains(id.as_str()))
+        .collect();
+    if let Some(first) = unknown.first() {
+        return Err(ProfileFilesError::EmbeddingUnknownId {
+            name: e.name.clone(),
+            id: (*first).clone(),
+            unknown: unknown.len(),
+        });
+    }
+    let missing: Vec<&str> = dataset
+        .items
+        .iter()
+        .map(|i| i.id.as_str())
+        .filter(|id| !row_of.contains_key(id))
+        .collect();
+    if let Some(first) = missing.first() {
+        return Err(ProfileFilesError::EmbeddingMissing {
+            name: e.name.clone(),
+            id: (*first).to_string(),
+            missing: missing.len(),
+        });
+    }
+    let dim = e.matrix.dim;
+    let mut rows = Vec::with_capacity(dataset.items.len() * dim);
+    for item in &dataset.items {
+        let r = row_of[item.id.as_str()];
+        rows.extend_from_slice(&e.matrix.rows[r * dim..(r + 1) * dim]);
+    }
+    Ok(NamedEmbeddings {
+        name: e.name.clone(),
+        matrix: crate::predictions::Embeddings {
+            n: dataset.items.len(),
+            dim,
+            rows,
+        },
+        ids: None,
+    })
 }
 
 /// Profile the dataset at `path` (any layout [`open_dataset`] reads),
@@ -89,6 +164,19 @@ pub fn profile_files(
         source,
     })?;
     let n = dataset.items.len();
+    let aligned = match &run.options.embeddings {
+        Some(e) if e.ids.is_some() => Some(align_by_id(e, &dataset)?),
+        _ => None,
+    };
+    let mut with_aligned;
+    let run = match aligned {
+        Some(e) => {
+            with_aligned = run.clone();
+            with_aligned.options.embeddings = Some(std::sync::Arc::new(e));
+            &with_aligned
+        }
+        None => run,
+    };
     if let Some(e) = &run.options.embeddings {
         if e.matrix.n != n {
             return Err(ProfileFilesError::EmbeddingRows {

@@ -220,8 +220,11 @@ impl Default for ProfileOptions {
 pub struct NamedEmbeddings {
     /// E.g. the file name.
     pub name: String,
-    /// The matrix, one row per dataset item.
+    /// The matrix: one row per dataset item in its order, or, with `ids`,
+    /// the row of each id (matched to the items by `profile_files`).
     pub matrix: crate::predictions::Embeddings,
+    /// The item id of each row, when the file had an id column.
+    pub ids: Option<Vec<String>>,
 }
 
 /// The result of decoding one item, as supplied to [`profile_dataset`].

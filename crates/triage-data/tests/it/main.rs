@@ -3,6 +3,7 @@
 
 mod csv_input;
 mod datasets;
+mod embeddings_input;
 mod near_copies;
 mod npy_input;
 mod profile;
