@@ -204,7 +204,12 @@ pub fn thumbnail_uri(path: &Path, px: u32) -> Option<String> {
     } else {
         img
     };
-    let rgb = image::DynamicImage::ImageRgb8(small.to_rgb8());
+    png_data_uri(&small)
+}
+
+/// An image as an RGB PNG in a `data:image/png;base64,` URI.
+pub fn png_data_uri(img: &image::DynamicImage) -> Option<String> {
+    let rgb = image::DynamicImage::ImageRgb8(img.to_rgb8());
     let mut bytes = Vec::new();
     rgb.write_to(&mut Cursor::new(&mut bytes), image::ImageFormat::Png)
         .ok()?;

@@ -12,16 +12,15 @@
 //! default) of at most 2 × `thumbnail_px` + 4 by `thumbnail_px` pixels.
 
 use std::collections::HashMap;
-use std::io::Cursor;
 use std::path::PathBuf;
 
-use base64::Engine;
 use image::{imageops, DynamicImage, GrayImage, RgbImage};
 use triage_data::dataset::{open_dataset, Dataset, OpenOptions};
 use triage_data::decode::{decode_item, DecodeOptions};
 use triage_data::profile::{ItemRef, NearPair, PairKind};
 
 use crate::assemble::ReportOptions;
+use crate::gallery::png_data_uri;
 use crate::inputs::NamedProfile;
 use crate::model::{Block, Gallery, Tile};
 
@@ -109,14 +108,7 @@ fn side_by_side(a: &DynamicImage, b: &DynamicImage) -> Option<String> {
     let mut canvas = RgbImage::from_pixel(w, h, image::Rgb([255, 255, 255]));
     imageops::replace(&mut canvas, &a, 0, 0);
     imageops::replace(&mut canvas, &b, i64::from(a.width() + GAP), 0);
-    let mut bytes = Vec::new();
-    DynamicImage::ImageRgb8(canvas)
-        .write_to(&mut Cursor::new(&mut bytes), image::ImageFormat::Png)
-        .ok()?;
-    Some(format!(
-        "data:image/png;base64,{}",
-        base64::engine::general_purpose::STANDARD.encode(bytes)
-    ))
+    png_data_uri(&DynamicImage::ImageRgb8(canvas))
 }
 
 /// The gallery block of one profile, if it has copies across splits.
@@ -185,6 +177,7 @@ pub fn block(p: &NamedProfile, id: &str, options: &ReportOptions) -> Option<Bloc
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine;
 
     #[test]
     fn two_images_side_by_side_make_one_picture() {

@@ -18,38 +18,15 @@
 //! Defaults (from `triage evaluate`): 1,000 resamples, seed 0, 95 %.
 
 use rayon::prelude::*;
+use triage_docs::evaluation::LeakageDoc;
 
 use crate::bootstrap::draw_counts;
 use crate::error::StatsError;
 use crate::intervals::{check_confidence, percentile_interval, wilson_interval};
 
-/// The accuracies with and without the leaked items.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LeakageCost {
-    /// Items evaluated.
-    pub n: usize,
-    /// Of those, leaked.
-    pub leaked: usize,
-    /// Accuracy on all items.
-    pub accuracy: f64,
-    /// Its Wilson interval.
-    pub accuracy_wilson: [f64; 2],
-    /// Accuracy without the leaked items (`None` if every item leaked).
-    pub accuracy_clean: Option<f64>,
-    /// Its Wilson interval.
-    pub accuracy_clean_wilson: Option<[f64; 2]>,
-    /// Accuracy on the leaked items alone (`None` if none leaked).
-    pub accuracy_leaked: Option<f64>,
-    /// `accuracy − accuracy_clean`.
-    pub inflation: Option<f64>,
-    /// Percentile-bootstrap interval of the inflation (`None` with no
-    /// resamples, no leaked item or no clean item).
-    pub inflation_ci: Option<[f64; 2]>,
-    /// Resamples that entered the interval.
-    pub resamples: usize,
-}
-
-/// The cost of the leaked items (see the module documentation).
+/// The cost of the leaked items (see the module documentation), as the
+/// evaluation document's `leakage` block; the caller names the `profile`
+/// and counts the `unmatched` ids (left empty and 0 here).
 ///
 /// # Errors
 ///
@@ -62,7 +39,7 @@ pub fn leakage_cost(
     bootstrap: usize,
     seed: u64,
     confidence: f64,
-) -> Result<LeakageCost, StatsError> {
+) -> Result<LeakageDoc, StatsError> {
     check_confidence(confidence)?;
     if correct.len() != leaked.len() {
         return Err(StatsError::LengthMismatch {
@@ -123,9 +100,10 @@ pub fn leakage_cost(
     } else {
         Vec::new()
     };
-    Ok(LeakageCost {
-        n,
+    Ok(LeakageDoc {
+        profile: String::new(),
         leaked: n_leaked as usize,
+        unmatched: 0,
         accuracy,
         accuracy_wilson: wilson(k_all, n as u64)?.expect("n > 0"),
         accuracy_clean,

@@ -58,16 +58,8 @@ fn leakage(profile: &Path, predictions: &Predictions, args: &EvaluateArgs) -> Re
         .context("cannot measure the cost of the leaked items")?;
     Ok(LeakageDoc {
         profile: profile.display().to_string(),
-        leaked: cost.leaked,
         unmatched: leaked.len().saturating_sub(cost.leaked),
-        accuracy: cost.accuracy,
-        accuracy_wilson: cost.accuracy_wilson,
-        accuracy_clean: cost.accuracy_clean,
-        accuracy_clean_wilson: cost.accuracy_clean_wilson,
-        accuracy_leaked: cost.accuracy_leaked,
-        inflation: cost.inflation,
-        inflation_ci: cost.inflation_ci,
-        resamples: cost.resamples,
+        ..cost
     })
 }
 

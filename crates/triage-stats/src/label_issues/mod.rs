@@ -308,7 +308,7 @@ pub fn label_quality_scores(
     probs: &ProbMatrix,
     rank_by: RankBy,
 ) -> Result<Vec<f64>, StatsError> {
-    check_lengths(labels, probs)?;
+    crate::proba::check_labels(labels, probs)?;
     Ok(labels
         .par_iter()
         .enumerate()
@@ -342,24 +342,6 @@ fn rank(is_issue: &[bool], scores: &[f64]) -> Vec<usize> {
     items.into_iter().map(|(_, i)| i).collect()
 }
 
-fn check_lengths(labels: &[usize], probs: &ProbMatrix) -> Result<(), StatsError> {
-    if labels.len() != probs.n() {
-        return Err(StatsError::LengthMismatch {
-            what: "labels and probabilities",
-            expected: labels.len(),
-            got: probs.n(),
-        });
-    }
-    if let Some((row, &label)) = labels.iter().enumerate().find(|(_, &l)| l >= probs.k()) {
-        return Err(StatsError::LabelOutOfRange {
-            row,
-            label,
-            k: probs.k(),
-        });
-    }
-    Ok(())
-}
-
 fn check_inputs(labels: &[usize], probs: &ProbMatrix) -> Result<(), StatsError> {
     let k = probs.k();
     if k > MAX_CLASSES {
@@ -369,7 +351,7 @@ fn check_inputs(labels: &[usize], probs: &ProbMatrix) -> Result<(), StatsError> 
             needed_gib: (k as f64).powi(2) * 64.0 / f64::from(1u32 << 30),
         });
     }
-    check_lengths(labels, probs)?;
+    crate::proba::check_labels(labels, probs)?;
     if let Some(&first) = labels.first() {
         if labels.iter().all(|&l| l == first) {
             return Err(StatsError::SingleLabelledClass { class: first });
