@@ -10,6 +10,7 @@
 
 use std::path::PathBuf;
 
+use triage_data::profile::files::named_path;
 use triage_data::{read_predictions, ReadOptions};
 use triage_docs::label_issues::LabelIssue;
 
@@ -20,12 +21,7 @@ use crate::model::{Block, Gallery, KeyValue, Tile};
 
 /// The predictions file a document names, if it can be found from here.
 fn predictions_file(l: &NamedLabelIssues) -> Option<PathBuf> {
-    let source = PathBuf::from(&l.doc.source);
-    let beside = l.path.parent().map(|d| d.join(&source));
-    [Some(source), beside]
-        .into_iter()
-        .flatten()
-        .find(|p| p.is_file())
+    named_path(&l.doc.source, &l.path).filter(|p| p.is_file())
 }
 
 /// The blocks of one label-issues document.

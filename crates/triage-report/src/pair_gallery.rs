@@ -12,11 +12,11 @@
 //! default) of at most 2 × `thumbnail_px` + 4 by `thumbnail_px` pixels.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 use image::{imageops, DynamicImage, GrayImage, RgbImage};
-use triage_data::dataset::{open_dataset, Dataset, OpenOptions};
+use triage_data::dataset::Dataset;
 use triage_data::decode::{decode_item, DecodeOptions};
+use triage_data::profile::files::reopen_profiled;
 use triage_data::profile::{ItemRef, NearPair, PairKind};
 
 use crate::assemble::ReportOptions;
@@ -79,13 +79,7 @@ fn pairs(p: &NamedProfile, limit: usize) -> Vec<Shown<'_>> {
 
 /// The dataset of a profile, if it can be opened from here.
 fn reopen(p: &NamedProfile) -> Option<Dataset> {
-    let root = PathBuf::from(&p.doc.root);
-    let beside = p.path.parent().map(|d| d.join(&root));
-    [Some(root), beside]
-        .into_iter()
-        .flatten()
-        .find(|r| r.exists())
-        .and_then(|r| open_dataset(&r, &OpenOptions::default()).ok())
+    reopen_profiled(&p.doc, &p.path)
 }
 
 fn small(ds: &Dataset, index: Option<&usize>, px: u32) -> Option<DynamicImage> {

@@ -6,8 +6,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use triage_data::dataset::{open_dataset, OpenOptions};
 use triage_data::escape::terminal_safe as safe;
+use triage_data::profile::files::reopen_profiled;
 use triage_data::profile::DatasetProfile;
 use triage_data::Predictions;
 use triage_docs::evaluation::LeakageDoc;
@@ -72,14 +72,7 @@ fn check_ids_are_items(
     profile: &Path,
     predictions: &Predictions,
 ) -> Result<()> {
-    let root = Path::new(&doc.root);
-    let beside = profile.parent().map(|d| d.join(root));
-    let Some(dataset) = [Some(root.to_path_buf()), beside]
-        .into_iter()
-        .flatten()
-        .find(|r| r.exists())
-        .and_then(|r| open_dataset(&r, &OpenOptions::default()).ok())
-    else {
+    let Some(dataset) = reopen_profiled(doc, profile) else {
         eprintln!(
             "triage: note: the dataset `{}` of the profile was not found from here; prediction ids are not checked against its items",
             safe(&doc.root)

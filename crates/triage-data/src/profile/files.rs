@@ -88,6 +88,26 @@ pub enum ProfileFilesError {
     },
 }
 
+/// A path that a document names (`written`): as written when it exists
+/// (relative to the working folder), else relative to the document's
+/// folder when that exists.
+pub fn named_path(written: &str, document: &Path) -> Option<PathBuf> {
+    let as_written = PathBuf::from(written);
+    let beside = document.parent().map(|d| d.join(&as_written));
+    [Some(as_written), beside]
+        .into_iter()
+        .flatten()
+        .find(|p| p.exists())
+}
+
+/// The dataset a profile (read from `document`) was made of, reopened
+/// from its `root` ([`named_path`]); `None` when it is not found or no
+/// longer opens.
+pub fn reopen_profiled(profile: &DatasetProfile, document: &Path) -> Option<Dataset> {
+    let root = named_path(&profile.root, document)?;
+    open_dataset(&root, &OpenOptions::default()).ok()
+}
+
 /// The rows of `e` (which has ids) in the dataset's item order.
 fn align_by_id(
     e: &NamedEmbeddings,
