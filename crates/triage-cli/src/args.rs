@@ -65,6 +65,12 @@ pub struct ReportArgs {
     #[arg(long, short = 'o', value_name = "FILE", default_value = "report.html")]
     pub out: PathBuf,
 
+    /// Exit 1 when a finding at or above this severity fires (the findings
+    /// that tripped it are listed on stderr); without it the exit code is
+    /// 0 whatever is found. For CI gates.
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
+
     /// Print the report model (the `triage-report` JSON document) on
     /// stdout instead of the summary; the HTML is written to `--out` either
     /// way.
@@ -96,6 +102,29 @@ pub struct ReportArgs {
     pub leak_pairs: usize,
 }
 
+/// The lowest severity of a finding that makes a command exit 1
+/// (`--fail-on`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// Any finding.
+    Info,
+    /// A warning or a critical finding.
+    Warning,
+    /// A critical finding.
+    Critical,
+}
+
+impl FailOn {
+    /// The report's severity of the same name.
+    pub fn severity(self) -> triage_report::Severity {
+        match self {
+            Self::Info => triage_report::Severity::Info,
+            Self::Warning => triage_report::Severity::Warning,
+            Self::Critical => triage_report::Severity::Critical,
+        }
+    }
+}
+
 /// Arguments of `triage profile`.
 #[derive(Debug, Args)]
 pub struct ProfileArgs {
@@ -108,6 +137,12 @@ pub struct ProfileArgs {
     /// Print one JSON document on stdout instead of the summary.
     #[arg(long)]
     pub json: bool,
+
+    /// Exit 1 when a finding at or above this severity fires (the findings
+    /// that tripped it are listed on stderr); without it the exit code is
+    /// 0 whatever is found. For CI gates.
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
 
     /// Neighbours searched per image for near-duplicate candidates (exact
     /// k-NN); each candidate is then verified by aligned correlation.
@@ -294,6 +329,12 @@ pub struct EvaluateArgs {
     #[arg(long)]
     pub json: bool,
 
+    /// Exit 1 when a finding at or above this severity fires (the findings
+    /// that tripped it are listed on stderr); without it the exit code is
+    /// 0 whatever is found. For CI gates.
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
+
     /// Bootstrap resamples for the confidence intervals (0 to skip).
     #[arg(long, default_value_t = 1000, value_name = "N")]
     pub bootstrap: usize,
@@ -339,6 +380,12 @@ pub struct LabelIssuesArgs {
     /// Print one JSON document on stdout instead of the summary.
     #[arg(long)]
     pub json: bool,
+
+    /// Exit 1 when a finding at or above this severity fires (the findings
+    /// that tripped it are listed on stderr); without it the exit code is
+    /// 0 whatever is found. For CI gates.
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
 
     /// Which examples are issues (cleanlab's `filter_by`):
     /// prune_by_noise_rate, prune_by_class, both, confident_learning,

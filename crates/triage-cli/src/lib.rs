@@ -5,5 +5,6 @@
 
 pub mod args;
 pub mod commands;
+pub mod stdout;
 pub mod summary;
 pub mod train_args;

@@ -35,7 +35,7 @@ fn main() -> ExitCode {
             let mut stderr = std::io::stderr().lock();
             // File and class names in the message are escaped: a name holding
             // a newline or an ANSI escape must not forge or hide a line.
-            let message = format!("{err:#}");
+            let message = chain_message(&err);
             let _ = writeln!(stderr, "triage: error: {}", safe(&message));
             if let Some(hint) = commands::hint_for(&err) {
                 let _ = writeln!(stderr, "\nhint: {}", safe(&hint));
@@ -43,6 +43,24 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// The error and its causes joined by `: `, each cause once: a cause whose
+/// text the message already holds (an error that prints its source in its
+/// own message and also chains it) is not repeated.
+fn chain_message(err: &anyhow::Error) -> String {
+    let mut message = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if message.contains(&text) {
+            continue;
+        }
+        if !message.is_empty() {
+            message.push_str(": ");
+        }
+        message.push_str(&text);
+    }
+    message
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

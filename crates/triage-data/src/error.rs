@@ -308,7 +308,7 @@ pub enum PredictionsError {
         expected: &'static str,
     },
     /// An array has the wrong number of dimensions.
-    #[error("`{}`: array `{array}` has shape {shape:?}, expected {expected}", .path.display())]
+    #[error("`{}`: array `{array}` has shape {}, expected {expected}", .path.display(), crate::predictions::shape_text(shape))]
     BadShape {
         /// The file or archive.
         path: PathBuf,

@@ -28,6 +28,7 @@
 
 #![deny(missing_docs)]
 
+pub mod bounded_read;
 pub mod cache;
 pub mod checksum;
 mod csv_lines;
@@ -39,6 +40,7 @@ pub mod image;
 pub mod memory;
 pub mod npy_write;
 pub mod output;
+pub mod output_folder;
 pub mod predictions;
 pub mod profile;
 pub mod progress;

@@ -81,6 +81,42 @@ pub fn temporary_path(path: &Path) -> PathBuf {
     path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
 }
 
+/// Remove the temporaries [`write_atomic`] left in `dir` (not below it)
+/// when its process was killed: files named `.<name>.tmp-<pid>` whose
+/// process no longer runs (Linux: no `/proc/<pid>`; elsewhere nothing is
+/// removed). Returns the names removed.
+pub fn remove_stale_temporaries(dir: &Path) -> Vec<String> {
+    let mut removed = Vec::new();
+    if !Path::new("/proc/self").exists() {
+        return removed;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return removed;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = temporary_pid(&name) else {
+            continue;
+        };
+        let alive = pid == std::process::id() || Path::new("/proc").join(pid.to_string()).exists();
+        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+        if !alive && is_file && std::fs::remove_file(entry.path()).is_ok() {
+            removed.push(name);
+        }
+    }
+    removed
+}
+
+/// The process id in a [`temporary_path`] name, if `name` is one.
+fn temporary_pid(name: &str) -> Option<u32> {
+    let rest = name.strip_prefix('.')?;
+    let (stem, pid) = rest.rsplit_once(".tmp-")?;
+    if stem.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    pid.parse().ok()
+}
+
 /// Write `bytes` to `path` atomically: to [`temporary_path`], synced, then
 /// renamed over `path`. On failure the temporary file is removed and `path`
 /// is untouched.
@@ -140,6 +176,21 @@ mod tests {
         assert!(check_not_an_input(&other, [input.as_path()]).is_ok());
         let new = dir.path().join("new.json");
         assert!(check_not_an_input(&new, [input.as_path()]).is_ok());
+    }
+
+    #[test]
+    fn stale_temporaries_of_dead_processes_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        // A pid far above any pid_max in use: no such process.
+        let dead = dir.path().join(".last.ckpt.tmp-4294967");
+        std::fs::write(&dead, "half").unwrap();
+        let ours = temporary_path(&dir.path().join("best.ckpt"));
+        std::fs::write(&ours, "in progress").unwrap();
+        let user = dir.path().join("notes.tmp-1");
+        std::fs::write(&user, "mine").unwrap();
+        let removed = remove_stale_temporaries(dir.path());
+        assert_eq!(removed, [".last.ckpt.tmp-4294967"]);
+        assert!(!dead.exists() && ours.exists() && user.exists());
     }
 
     #[test]

@@ -28,10 +28,12 @@
 pub mod error;
 pub mod evaluation;
 pub mod float;
+pub mod folds;
 pub mod label_issues;
 pub mod lr_find;
 pub mod model_spec;
 pub mod optimizer;
+pub mod output_marker;
 pub mod predict;
 pub mod run;
 pub mod schedule;
@@ -167,6 +169,8 @@ pub fn schemas() -> Vec<(String, Value)> {
         one::<predict::PredictDoc>(),
         one::<lr_find::LrFindDoc>(),
         one::<label_issues::LabelIssuesDoc>(),
+        one::<output_marker::OutputMarker>(),
+        one::<folds::FoldsDoc>(),
     ]
 }
 

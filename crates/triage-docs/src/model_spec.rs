@@ -118,6 +118,29 @@ pub struct ModelSpec {
     pub stem: Option<usize>,
 }
 
+/// [`ModelSpec::size_estimate`]: how large a model will be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SizeEstimate {
+    /// Trainable parameters.
+    pub parameters: u64,
+    /// Values of every layer's output for one image.
+    pub activations_per_image: u64,
+}
+
+impl SizeEstimate {
+    /// Bytes to train with batches of `batch`: f32 weights, gradients and
+    /// two optimizer moments (4 × 4 bytes a parameter), and each
+    /// activation kept for the backward pass with its gradient and a
+    /// temporary (3 × 4 bytes a value).
+    pub fn training_bytes(&self, batch: usize) -> u64 {
+        self.parameters.saturating_mul(16).saturating_add(
+            self.activations_per_image
+                .saturating_mul(batch as u64)
+                .saturating_mul(12),
+        )
+    }
+}
+
 /// Shape of one input image.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct InputShape {
@@ -332,6 +355,82 @@ impl ModelSpec {
             ModelKind::Vgg => 1 << self.effective_widths().len().min(16),
             ModelKind::Resnet9 => 8,
             _ => 1,
+        }
+    }
+
+    /// An estimate of the model's size before it is built, for the memory
+    /// check that precedes allocation: the parameters (weights and biases
+    /// of every convolution and linear layer, 3×3 kernels, BatchNorm's two
+    /// per channel) and the activation values one image produces (every
+    /// layer's output; stages after the first halve the height and width).
+    /// Within a few per cent for `linear`, `mlp`, `vgg` and `resnet`; an
+    /// upper estimate for `resnext` (bottlenecks counted at full width) and
+    /// `resnet9`. Saturating arithmetic: never overflows.
+    pub fn size_estimate(&self, input: InputShape, num_classes: usize) -> SizeEstimate {
+        let k = num_classes as u64;
+        let (c, h0, w0) = (
+            input.channels as u64,
+            input.height as u64,
+            input.width as u64,
+        );
+        let mut params: u64 = 0;
+        let mut acts: u64 = 0;
+        let add = |total: &mut u64, v: u64| *total = total.saturating_add(v);
+        let widths: Vec<u64> = self.effective_widths().iter().map(|&w| w as u64).collect();
+        let norm = u64::from(self.effective_norm() == Norm::Batch);
+        match self.kind {
+            ModelKind::Linear => {
+                add(
+                    &mut params,
+                    c.saturating_mul(h0).saturating_mul(w0).saturating_mul(k) + k,
+                );
+                add(&mut acts, k);
+            }
+            ModelKind::Mlp => {
+                let mut prev = c.saturating_mul(h0).saturating_mul(w0);
+                for &w in &widths {
+                    add(&mut params, prev.saturating_mul(w).saturating_add(w));
+                    add(&mut acts, w);
+                    prev = w;
+                }
+                add(&mut params, prev.saturating_mul(k).saturating_add(k));
+                add(&mut acts, k);
+            }
+            _ => {
+                let blocks: Vec<u64> = match self.kind {
+                    ModelKind::Resnet9 => vec![1; widths.len()],
+                    _ => self.effective_blocks().iter().map(|&b| b as u64).collect(),
+                };
+                let convs_per_block: u64 = match self.kind {
+                    ModelKind::Vgg => 1,
+                    ModelKind::Resnext => 3,
+                    _ => 2,
+                };
+                let (mut h, mut w) = (h0, w0);
+                let mut prev = c;
+                for (s, (&width, &n)) in widths.iter().zip(&blocks).enumerate() {
+                    if s > 0 {
+                        h = (h / 2).max(1);
+                        w = (w / 2).max(1);
+                    }
+                    for b in 0..n {
+                        for conv in 0..convs_per_block {
+                            let fan_in = if b == 0 && conv == 0 { prev } else { width };
+                            let weights = 9u64.saturating_mul(fan_in).saturating_mul(width);
+                            add(&mut params, weights.saturating_add((1 + 2 * norm) * width));
+                            let out = width.saturating_mul(h).saturating_mul(w);
+                            add(&mut acts, out.saturating_mul(1 + norm));
+                        }
+                    }
+                    prev = width;
+                }
+                add(&mut params, prev.saturating_mul(k).saturating_add(k));
+                add(&mut acts, k);
+            }
+        }
+        SizeEstimate {
+            parameters: params,
+            activations_per_image: acts,
         }
     }
 

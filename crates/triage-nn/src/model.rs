@@ -201,6 +201,29 @@ mod tests {
     }
 
     #[test]
+    fn the_size_estimate_is_close_to_the_built_model() {
+        // The memory check before building uses the estimate: it must track
+        // the real parameter count (within 10 %) for the families it claims.
+        let dev = Device::default();
+        let input = InputShape {
+            channels: 3,
+            height: 32,
+            width: 32,
+        };
+        for name in ["linear", "mlp", "vgg-like", "resnet20", "resnet32"] {
+            let Some(spec) = preset(name) else {
+                continue;
+            };
+            let real = spec.init(input, 10, &dev).unwrap().num_params() as f64;
+            let estimate = spec.size_estimate(input, 10).parameters as f64;
+            assert!(
+                (estimate - real).abs() <= 0.1 * real,
+                "{name}: estimate {estimate}, built {real}"
+            );
+        }
+    }
+
+    #[test]
     fn resnet_depths_follow_6n_plus_2() {
         // Trainable convolution+linear layers: stem + 2 per block + fc.
         for (name, n) in [("resnet20", 3), ("resnet32", 5), ("resnet56", 9)] {

@@ -35,6 +35,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use clap::Args;
 use triage_data::output::write_atomic;
+use triage_data::output_folder::{OutputFolder, Previous};
 use triage_data::synth::{generate, Domain, ImageFormat, SynthConfig};
 use triage_data::{read_predictions, ReadOptions};
 use triage_report::terminal::write_summary;
@@ -54,8 +55,8 @@ use triage_stats::evaluation::{evaluate, EvaluationParams};
 /// Arguments of `triage demo`.
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Folder for the data, runs and report (replaced if it holds an
-    /// earlier demo).
+    /// Folder for the data, runs and report: a new or empty folder, or an
+    /// earlier demo's (whose files are replaced; nothing else is touched).
     #[arg(long, short = 'o', default_value = "triage-demo", value_name = "DIR")]
     pub out: PathBuf,
 
@@ -163,11 +164,9 @@ impl Plan {
 pub fn run(args: &DemoArgs) -> Result<ExitCode> {
     let started = Instant::now();
     let out = &args.out;
-    if out.join("report.html").exists() || out.join("data").exists() {
-        fs::remove_dir_all(out)
-            .with_context(|| format!("removing the earlier demo in {}", out.display()))?;
-    }
-    fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    // Only the files an earlier demo wrote here are replaced; a folder
+    // with anything else in it is refused.
+    let folder = OutputFolder::claim(out, "demo", Previous::Replace)?;
     let plan = Plan::new(args.quick, out)?;
     let progress = !args.no_progress;
     let step = |what: &str| eprintln!("[{:>5.1}s] {what}", started.elapsed().as_secs_f64());
@@ -205,6 +204,7 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
     let profile = compute(&ProfileArgs {
         data: manifest.clone(),
         json: true,
+        fail_on: None,
         near_k: triage_data::profile::DEFAULT_NEAR_DUPLICATE_K as u16,
         embeddings: None,
         max_listed: 100,
@@ -340,8 +340,9 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
         .with_context(|| format!("writing {}", html_path.display()))?;
     let report_json = serde_json::to_string_pretty(&report)? + "\n";
     write_atomic(&out.join("report.json"), report_json.as_bytes())?;
+    folder.finish()?;
     step("done");
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = crate::stdout::stdout();
     write_summary(&mut stdout, &report, &html_path, html.len())?;
     stdout.flush()?;
     Ok(ExitCode::SUCCESS)

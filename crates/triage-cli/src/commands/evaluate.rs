@@ -22,7 +22,7 @@ use crate::summary::write_summary;
 /// The accuracy with and without the items that `profile` lists as
 /// leaked, matched by id (or, when no id matches, by path).
 fn leakage(profile: &Path, predictions: &Predictions, args: &EvaluateArgs) -> Result<LeakageDoc> {
-    let text = std::fs::read_to_string(profile)
+    let text = triage_data::bounded_read::read_document(profile)
         .with_context(|| format!("failed to read the profile `{}`", profile.display()))?;
     let doc: DatasetProfile = triage_docs::read_str(&text).with_context(|| {
         format!(
@@ -30,7 +30,7 @@ fn leakage(profile: &Path, predictions: &Predictions, args: &EvaluateArgs) -> Re
             profile.display()
         )
     })?;
-    check_ids_are_items(&doc, profile, predictions)?;
+    let checked = check_ids_are_items(&doc, profile, predictions)?;
     let leaked: HashSet<&str> = doc
         .near_duplicates
         .leaked_items
@@ -56,6 +56,17 @@ fn leakage(profile: &Path, predictions: &Predictions, args: &EvaluateArgs) -> Re
         .collect();
     let cost = leakage_cost(&correct, &flags, args.bootstrap, args.seed, args.confidence)
         .context("cannot measure the cost of the leaked items")?;
+    if !checked && cost.leaked == 0 {
+        // Nothing ties these predictions to the profiled data: a zero here
+        // would be a guess, not a measurement.
+        anyhow::bail!(
+            "cannot measure the cost of the leaked items: the dataset `{}` of `{}` was not found from here, and none of the {} prediction ids is among its {} leaked items, so whether these predictions cover the profiled data cannot be checked; run from where the dataset's path resolves, or profile the data these predictions cover",
+            doc.root,
+            profile.display(),
+            predictions.len(),
+            leaked.len()
+        );
+    }
     Ok(LeakageDoc {
         profile: profile.display().to_string(),
         unmatched: leaked.len().saturating_sub(cost.leaked),
@@ -66,18 +77,18 @@ fn leakage(profile: &Path, predictions: &Predictions, args: &EvaluateArgs) -> Re
 /// Every prediction id (or, failing that, path) must be an item of the
 /// profiled dataset, reopened from the profile's `root` (as written, then
 /// relative to the profile's folder). When the dataset is not found from
-/// here the check is skipped, with a note on stderr.
+/// here the check is skipped, with a note on stderr, and `false` returned.
 fn check_ids_are_items(
     doc: &DatasetProfile,
     profile: &Path,
     predictions: &Predictions,
-) -> Result<()> {
+) -> Result<bool> {
     let Some(dataset) = reopen_profiled(doc, profile) else {
         eprintln!(
             "triage: note: the dataset `{}` of the profile was not found from here; prediction ids are not checked against its items",
             safe(&doc.root)
         );
-        return Ok(());
+        return Ok(false);
     };
     let items: HashSet<&str> = dataset.items.iter().map(|i| i.id.as_str()).collect();
     let by_id = predictions
@@ -89,7 +100,7 @@ fn check_ids_are_items(
         .as_ref()
         .map(|paths| paths.iter().position(|p| !items.contains(p.as_str())));
     match (by_id, by_path) {
-        (None, _) | (_, Some(None)) => Ok(()),
+        (None, _) | (_, Some(None)) => Ok(true),
         (Some(row), _) => anyhow::bail!(
             "`{}` row {}: id {:?} is not an item of `{}`, the dataset profiled in `{}`; give the profile of the data these predictions cover",
             predictions.source.display(),
@@ -135,7 +146,7 @@ pub fn run(args: &EvaluateArgs) -> Result<ExitCode> {
     if let Some(profile) = &args.profile {
         evaluation.leakage = Some(leakage(profile, &predictions, args)?);
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::stdout::stdout();
     if args.json {
         serde_json::to_writer(&mut out, &evaluation).context("failed to write JSON")?;
         writeln!(out).context("failed to write JSON")?;
@@ -144,5 +155,6 @@ pub fn run(args: &EvaluateArgs) -> Result<ExitCode> {
             .context("failed to write the summary")?;
     }
     out.flush().context("failed to write output")?;
-    Ok(ExitCode::SUCCESS)
+    let findings = crate::commands::fail_on::evaluation_findings(&predictions.source, &evaluation);
+    Ok(crate::commands::fail_on::verdict(&findings, args.fail_on))
 }

@@ -87,7 +87,7 @@ pub fn run(args: &LabelIssuesArgs) -> Result<ExitCode> {
             safe(&warn.reason)
         );
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::stdout::stdout();
     if args.json {
         serde_json::to_writer(&mut out, &doc).context("failed to write JSON")?;
         writeln!(out).context("failed to write JSON")?;
@@ -95,7 +95,8 @@ pub fn run(args: &LabelIssuesArgs) -> Result<ExitCode> {
         write_summary(&mut out, &doc, &predictions).context("failed to write the summary")?;
     }
     out.flush().context("failed to write output")?;
-    Ok(ExitCode::SUCCESS)
+    let findings = crate::commands::fail_on::label_issues_findings(&predictions.source, &doc);
+    Ok(crate::commands::fail_on::verdict(&findings, args.fail_on))
 }
 
 /// Whether `predict.json` beside the predictions says that the model saw
@@ -120,7 +121,7 @@ fn in_sample(predictions: &Path) -> Option<InSample> {
         .and_then(|t| triage_docs::read_str::<RunMeta>(&t).ok())
         .map(|m| m.data);
     match trained_on {
-        Some(data) if data != predict.data => None,
+        Some(data) if !same_data(&data, &predict.data) => None,
         _ => Some(InSample {
             run: predict.run.clone(),
             reason: format!(
@@ -129,6 +130,22 @@ fn in_sample(predictions: &Path) -> Option<InSample> {
             ),
         }),
     }
+}
+
+/// Whether two spellings of a dataset path name the same data: equal
+/// canonical paths when both exist (`ds`, `./ds/`, `/abs/ds`, a link),
+/// else equal paths after dropping `.` components and trailing slashes.
+fn same_data(a: &str, b: &str) -> bool {
+    let (pa, pb) = (Path::new(a), Path::new(b));
+    if let (Ok(ca), Ok(cb)) = (pa.canonicalize(), pb.canonicalize()) {
+        return ca == cb;
+    }
+    let lexical = |p: &Path| -> std::path::PathBuf {
+        p.components()
+            .filter(|c| !matches!(c, std::path::Component::CurDir))
+            .collect()
+    };
+    lexical(pa) == lexical(pb)
 }
 
 /// The terminal summary.

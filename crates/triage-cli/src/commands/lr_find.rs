@@ -1,6 +1,7 @@
 //! `triage lr-find DATA --model M --optimizer O --out DIR`: the
 //! learning-rate range test ([`triage_nn::pipeline::lr_find_run`]).
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -20,12 +21,14 @@ pub fn run(args: &LrFindArgs) -> Result<ExitCode> {
     let result = lr_find_run(&plan, &bars);
     bars.clear();
     let (doc, csv_path) = result?;
+    let mut out = crate::stdout::stdout();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     } else {
         let r = &doc.result;
         let fmt = |v: Option<f64>| v.map_or("none".to_string(), |v| format!("{v:.3e}"));
-        println!(
+        writeln!(
+            out,
             "steps: {} of {}{}",
             r.points.len(),
             plan.config.steps,
@@ -34,10 +37,11 @@ pub fn run(args: &LrFindArgs) -> Result<ExitCode> {
             } else {
                 ""
             }
-        );
-        println!("suggested lr (valley):   {}", fmt(r.valley));
-        println!("suggested lr (steepest): {}", fmt(r.steepest));
-        println!("curve: {}", csv_path.display());
+        )?;
+        writeln!(out, "suggested lr (valley):   {}", fmt(r.valley))?;
+        writeln!(out, "suggested lr (steepest): {}", fmt(r.steepest))?;
+        writeln!(out, "curve: {}", csv_path.display())?;
     }
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }

@@ -2,6 +2,7 @@
 
 pub mod demo;
 pub mod evaluate;
+pub mod fail_on;
 pub mod label_issues;
 pub mod lr_find;
 pub mod predict;
@@ -46,6 +47,9 @@ pub fn hint_for(err: &anyhow::Error) -> Option<String> {
         }
         if let Some(overwrite) = cause.downcast_ref::<triage_data::output::OverwriteError>() {
             return Some(overwrite.hint().to_string());
+        }
+        if let Some(output) = cause.downcast_ref::<triage_data::output_folder::OutputError>() {
+            return output.hint().map(str::to_string);
         }
         if let Some(nn) = cause.downcast_ref::<triage_nn::NnError>() {
             return nn_hint(nn).map(str::to_string);

@@ -2,6 +2,7 @@
 //! `triage evaluate` and the penultimate-layer embeddings
 //! ([`triage_nn::pipeline::predict_run`]).
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -17,8 +18,10 @@ use crate::train_args::PredictArgs;
 /// As [`predict`].
 pub fn run(args: &PredictArgs) -> Result<ExitCode> {
     let done = predict(args, true)?;
-    println!("{}", done.predictions.display());
-    println!("{}", done.embeddings.display());
+    let mut out = crate::stdout::stdout();
+    writeln!(out, "{}", done.predictions.display())?;
+    writeln!(out, "{}", done.embeddings.display())?;
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 

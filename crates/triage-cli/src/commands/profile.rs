@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use std::sync::Arc;
 use triage_data::cache::default_cache_dir;
+use triage_data::escape::terminal_safe as safe;
 use triage_data::profile::files::{profile_files, ProfileRun};
 
 use triage_data::predictions::{read_embeddings, read_embeddings_csv};
@@ -18,7 +19,7 @@ use crate::commands::progress::Bars;
 pub fn run(args: &ProfileArgs) -> Result<ExitCode> {
     let profile = compute(args)?;
     let mismatches = &profile.extension_mismatches;
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::stdout::stdout();
     if args.json {
         serde_json::to_writer(&mut out, &profile).context("failed to write JSON")?;
         writeln!(out).context("failed to write JSON")?;
@@ -31,12 +32,13 @@ pub fn run(args: &ProfileArgs) -> Result<ExitCode> {
                 mismatches.len()
             )?;
             for m in mismatches.iter().take(args.max_listed.min(10)) {
-                writeln!(out, "  {}: {}", m.path, m.reason)?;
+                writeln!(out, "  {}: {}", safe(&m.path), safe(&m.reason))?;
             }
         }
     }
     out.flush().context("failed to write output")?;
-    Ok(ExitCode::SUCCESS)
+    let findings = crate::commands::fail_on::profile_findings(&args.data, &profile);
+    Ok(crate::commands::fail_on::verdict(&findings, args.fail_on))
 }
 
 /// Profile the dataset of `args` (decoding through the cache unless

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use triage_data::output::{check_not_an_input, write_atomic};
+use triage_data::output_folder::{claim_file, record_file};
 use triage_report::terminal::write_summary;
 use triage_report::{build_report, load_inputs, render_html, InputSpec, ReportOptions};
 
@@ -29,11 +30,13 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
     };
     let read = inputs.files();
     check_not_an_input(&args.out, read.iter().map(PathBuf::as_path))?;
+    claim_file(&args.out, "report")?;
     let report = build_report(&inputs, &options).context("failed to build the report")?;
     let html = render_html(&report);
     write_atomic(&args.out, html.as_bytes())
         .with_context(|| format!("failed to write the report to `{}`", args.out.display()))?;
-    let mut out = std::io::stdout().lock();
+    record_file(&args.out, "report")?;
+    let mut out = crate::stdout::stdout();
     if args.json {
         serde_json::to_writer(&mut out, &report).context("failed to write JSON")?;
         writeln!(out).context("failed to write JSON")?;
@@ -42,5 +45,6 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
             .context("failed to write the summary")?;
     }
     out.flush().context("failed to write output")?;
-    Ok(ExitCode::SUCCESS)
+    let findings = triage_report::findings::run_rules(&inputs);
+    Ok(crate::commands::fail_on::verdict(&findings, args.fail_on))
 }

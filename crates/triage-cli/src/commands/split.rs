@@ -1,6 +1,7 @@
 //! `triage split`: a stratified, group-aware split written as a manifest.
 
 use std::collections::HashMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -43,10 +44,14 @@ pub fn run(args: &SplitArgs) -> Result<ExitCode> {
             out.display()
         );
     }
+    // --force replaces only a manifest `triage split` wrote.
+    triage_data::output_folder::claim_file(&out, "split")?;
     let labels: Vec<usize> = dataset.items.iter().map(|i| i.label).collect();
     let groups: Vec<Option<String>> = dataset.items.iter().map(|i| i.group.clone()).collect();
     let splits = assign_splits(&labels, &groups, &config)?;
     write_manifest(&dataset, &splits, &out)?;
+    triage_data::output_folder::record_file(&out, "split")?;
+    let mut stdout = crate::stdout::stdout();
     let count = |s: Split| splits.iter().filter(|&&x| x == s).count();
     let n_groups = groups
         .iter()
@@ -65,7 +70,8 @@ pub fn run(args: &SplitArgs) -> Result<ExitCode> {
             String::new()
         }
     );
-    println!("{}", out.display());
+    writeln!(stdout, "{}", out.display())?;
+    stdout.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 

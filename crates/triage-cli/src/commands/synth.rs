@@ -4,6 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
+use triage_data::output_folder::{OutputFolder, Previous};
 use triage_data::synth::{generate, synth_doc, Domain, ImageFormat, SynthConfig};
 
 use crate::args::{DomainArg, FormatArg, SynthArgs};
@@ -30,9 +31,13 @@ pub fn run(args: &SynthArgs) -> Result<ExitCode> {
         val_fraction: args.val,
         test_fraction: args.test,
     };
+    // Settings first: a typo fails before the folder is touched.
+    config.validate()?;
+    let folder = OutputFolder::claim(&args.out, "synth", Previous::Replace)?;
     let summary = generate(&config, &args.out)
         .with_context(|| format!("failed to generate `{}`", args.out.display()))?;
-    let mut out = std::io::stdout().lock();
+    folder.finish()?;
+    let mut out = crate::stdout::stdout();
     if args.json {
         serde_json::to_writer(&mut out, &synth_doc(&config, &summary))?;
         writeln!(out)?;
@@ -59,5 +64,6 @@ pub fn run(args: &SynthArgs) -> Result<ExitCode> {
             summary.flipped, summary.bayes_error
         )?;
     }
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }

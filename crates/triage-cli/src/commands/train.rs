@@ -1,11 +1,13 @@
 //! `triage train DATA --model M --optimizer O --epochs N --out RUN_DIR`.
 
 use std::collections::HashMap;
+use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use triage_data::dataset::{open_dataset, OpenOptions, Split};
 use triage_data::output::write_atomic;
+use triage_data::output_folder::{OutputFolder, Previous};
 use triage_nn::pipeline::predict_run::{predict_run, PredictPlan};
 use triage_nn::pipeline::train_run::{train_run, TrainDone};
 use triage_nn::Select;
@@ -24,10 +26,12 @@ pub fn run(args: &TrainArgs) -> Result<ExitCode> {
         return run_folds(args, usize::from(folds));
     }
     let done = train(args)?;
-    println!("run: {}", done.dir.path.display());
-    println!("status: {}", done.status);
+    let mut out = crate::stdout::stdout();
+    writeln!(out, "run: {}", done.dir.path.display())?;
+    writeln!(out, "status: {}", done.status)?;
     if let Some(best) = done.state.best {
-        println!(
+        writeln!(
+            out,
             "selected epoch: {} (by validation {}; val loss {}, val acc {})",
             best.epoch,
             match done.dir.meta.train.select {
@@ -36,8 +40,9 @@ pub fn run(args: &TrainArgs) -> Result<ExitCode> {
             },
             best.val_loss.map_or("n/a".into(), |v| format!("{v:.4}")),
             best.val_acc.map_or("n/a".into(), |v| format!("{v:.4}")),
-        );
+        )?;
     }
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -58,6 +63,77 @@ pub fn train(args: &TrainArgs) -> Result<TrainDone> {
             args.out.display()
         )
     })
+}
+
+/// Record the settings of a cross-validation in `RUN_DIR/folds.json`, or,
+/// under `--resume`, refuse settings other than those recorded (the first
+/// that differs is named): a changed K, seed, model or training setting
+/// would mix folds of two different cross-validations.
+fn check_same_folds(args: &TrainArgs, folds: usize) -> Result<()> {
+    use triage_docs::folds::{FoldsDoc, FOLDS_FORMAT, FOLDS_VERSION};
+    let plan = args.plan()?;
+    let data = plan
+        .data
+        .path
+        .canonicalize()
+        .unwrap_or(plan.data.path.clone());
+    let settings = [
+        ("folds", folds.to_string()),
+        ("seed", plan.seed.to_string()),
+        ("data", data.display().to_string()),
+        ("val_fraction", plan.data.val_fraction.to_string()),
+        ("size", format!("{:?}", plan.data.size)),
+        ("max_train", format!("{:?}", plan.data.max_train)),
+        ("model", format!("{:?}", plan.model)),
+        ("optimizer", format!("{:?}", plan.optimizer)),
+        ("schedule", format!("{:?}", plan.schedule)),
+        ("epochs", plan.epochs.to_string()),
+        ("batch_size", plan.batch_size.to_string()),
+        ("select", format!("{:?}", plan.select)),
+        ("patience", format!("{:?}", plan.patience)),
+        ("label_smoothing", plan.label_smoothing.to_string()),
+        ("augment", format!("{:?}", plan.augment)),
+    ];
+    let now = FoldsDoc {
+        format: FOLDS_FORMAT.into(),
+        version: FOLDS_VERSION,
+        command: plan.provenance.command.clone(),
+        settings: settings
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+    };
+    let path = args.out.join("folds.json");
+    if path.is_file() {
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("failed to read `{}`", path.display()))?;
+        let then: FoldsDoc = triage_docs::read_str(&text)
+            .with_context(|| format!("failed to read `{}`", path.display()))?;
+        if args.resume {
+            if let Some((name, now, was)) = now.first_difference(&then) {
+                anyhow::bail!(
+                    "--resume: `{name}` is {now} now but {was} in {}; resume with the settings the cross-validation started with (`{}`), or start over with --force",
+                    path.display(),
+                    then.command.join(" ")
+                );
+            }
+            return Ok(());
+        }
+        if !args.force {
+            anyhow::bail!(
+                "{} already holds a cross-validation; pass --resume to continue it or --force to start over",
+                args.out.display()
+            );
+        }
+    } else if args.resume && args.out.join("fold-0").exists() {
+        anyhow::bail!(
+            "--resume: {} has folds but no folds.json (written by an older triage), so its settings cannot be checked; start over with --force",
+            args.out.display()
+        );
+    }
+    write_atomic(&path, &serde_json::to_vec_pretty(&now)?)
+        .with_context(|| format!("failed to write `{}`", path.display()))?;
+    Ok(())
 }
 
 /// `triage train --folds K`: K runs, each predicting the fold it did not
@@ -87,8 +163,8 @@ fn run_folds(args: &TrainArgs, folds: usize) -> Result<ExitCode> {
         }
         anyhow::anyhow!(message)
     })?;
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("failed to create `{}`", args.out.display()))?;
+    let folder = OutputFolder::claim(&args.out, "train", Previous::Keep)?;
+    check_same_folds(args, folds)?;
     let index_of: HashMap<&str, usize> = dataset
         .items
         .iter()
@@ -179,12 +255,16 @@ fn run_folds(args: &TrainArgs, folds: usize) -> Result<ExitCode> {
     let bytes = writer.into_inner().context("failed to write the CSV")?;
     write_atomic(&out_path, &bytes)
         .with_context(|| format!("failed to write `{}`", out_path.display()))?;
-    println!("{}", out_path.display());
-    println!(
+    folder.finish()?;
+    let mut out = crate::stdout::stdout();
+    writeln!(out, "{}", out_path.display())?;
+    writeln!(
+        out,
         "out-of-fold predictions: {} of {} training items ({} folds)",
         rows.len(),
         train_items.len(),
         folds
-    );
+    )?;
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }

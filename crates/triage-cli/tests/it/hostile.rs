@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::util::{run_ok, stderr, stdout, triage};
+use crate::util::{run_ok, stderr, stdout, tiny_synth, triage};
 
 const CSV: &str =
     "id,label,p_cat,p_dog\na,cat,0.8,0.2\nb,dog,0.3,0.7\nc,cat,0.6,0.4\nd,dog,0.1,0.9\n";
@@ -26,22 +26,6 @@ fn fails(args: &[&str]) -> String {
         stderr(&o)
     );
     stderr(&o)
-}
-
-/// `triage synth` of 2 classes × 6 images of 8×8 into `dir/syn`.
-fn tiny_synth(dir: &Path) -> std::path::PathBuf {
-    let data = dir.join("syn");
-    run_ok(&[
-        "synth",
-        path(&data),
-        "--classes",
-        "2",
-        "--per-class",
-        "6",
-        "--size",
-        "8",
-    ]);
-    data
 }
 
 /// A folder of the dataset that holds PNG images.

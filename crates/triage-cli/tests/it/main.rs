@@ -6,6 +6,7 @@ mod evaluate;
 mod hostile;
 mod label_issues;
 mod legacy;
+mod promises;
 mod report;
 mod schemas;
 mod snapshots;

@@ -405,3 +405,30 @@ fn documents_on_fixed_fixtures() {
     );
     insta::assert_snapshot!("doc_lr_find", pretty(&v, t));
 }
+
+/// `--fail-on`: what a CI log shows when the gate trips (exit 1, the
+/// findings on stderr) and when it does not (exit 0, nothing on stderr).
+#[test]
+fn fail_on_outcomes() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path();
+    let csv = t.join("p.csv");
+    std::fs::write(&csv, SMALL_CSV).unwrap();
+    let run = |threshold: &str| {
+        triage(&[
+            "evaluate",
+            "--predictions",
+            csv.to_str().unwrap(),
+            "--bootstrap",
+            "0",
+            "--fail-on",
+            threshold,
+        ])
+    };
+    let tripped = run("warning");
+    assert_eq!(tripped.status.code(), Some(1), "{}", stderr(&tripped));
+    insta::assert_snapshot!("fail_on_tripped", scrub(&stderr(&tripped), t));
+    let passed = run("critical");
+    assert_eq!(passed.status.code(), Some(0), "{}", stderr(&passed));
+    insta::assert_snapshot!("fail_on_not_tripped", scrub(&stderr(&passed), t));
+}

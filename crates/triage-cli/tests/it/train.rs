@@ -527,4 +527,27 @@ fn folds_give_out_of_fold_predictions_for_every_training_item() {
         .modified()
         .unwrap();
     assert_eq!(before, after);
+
+    // Resuming with another K, seed or training setting would mix two
+    // cross-validations: refused naming the setting, nothing changed.
+    for (folds, extra, named) in [
+        ("2", &["--resume"][..], "`folds` is 2 now but 3"),
+        ("5", &["--resume"][..], "`folds` is 5 now but 3"),
+        (
+            "3",
+            &["--resume", "--seed", "1"][..],
+            "`seed` is 1 now but 0",
+        ),
+        ("3", &["--resume", "--lr", "0.5"][..], "0.5"),
+        ("3", &[][..], "already holds a cross-validation"),
+    ] {
+        let a = args(folds, extra);
+        let o = triage(&refs(&a));
+        assert_eq!(o.status.code(), Some(2), "{a:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(named), "{a:?}: {}", stderr(&o));
+        assert_eq!(
+            fs::read_to_string(out.join("out_of_fold.csv")).unwrap(),
+            oof
+        );
+    }
 }

@@ -48,3 +48,19 @@ pub(crate) fn write_temp(name: &str, text: &str) -> (tempfile::TempDir, PathBuf)
     std::fs::write(&path, text).unwrap();
     (dir, path)
 }
+
+/// `triage synth` of 2 classes × 6 images of 8×8 into `dir/syn`.
+pub(crate) fn tiny_synth(dir: &Path) -> PathBuf {
+    let data = dir.join("syn");
+    run_ok(&[
+        "synth",
+        data.to_str().unwrap(),
+        "--classes",
+        "2",
+        "--per-class",
+        "6",
+        "--size",
+        "8",
+    ]);
+    data
+}

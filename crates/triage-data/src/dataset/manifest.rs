@@ -57,11 +57,11 @@ pub(super) fn read(manifest: &Path) -> Result<Dataset, DatasetError> {
             error,
         },
     };
-    let file = std::fs::File::open(manifest).map_err(|error| DatasetError::Io {
+    let file = crate::bounded_read::open_input(manifest).map_err(|error| DatasetError::Io {
         path: manifest.to_path_buf(),
         error,
     })?;
-    let (tracked, lines) = track_lines(file);
+    let (tracked, lines) = track_lines(crate::bounded_read::Bounded::text(file));
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(tracked);

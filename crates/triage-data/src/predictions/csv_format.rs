@@ -1,11 +1,11 @@
 //! The CSV predictions format: `id,label[,path],p_<class>,…` with a header.
 
 use std::collections::HashMap;
-use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
 
 use super::{finish_matrix, MatrixSite, Predictions, ReadOptions, Scores};
+use crate::bounded_read::{open_input, Bounded};
 use crate::csv_lines::{track_lines, Lines};
 use crate::error::{Location, PredictionsError};
 use triage_stats::proba::ROW_SUM_TOLERANCE;
@@ -17,11 +17,11 @@ const LOGIT_PREFIX: &str = "logit_";
 
 /// Read a CSV predictions file.
 pub(super) fn read_csv(path: &Path, opts: &ReadOptions) -> Result<Predictions, PredictionsError> {
-    let file = File::open(path).map_err(|error| PredictionsError::Io {
+    let file = open_input(path).map_err(|error| PredictionsError::Io {
         path: path.to_path_buf(),
         error,
     })?;
-    let (tracked, lines) = track_lines(BufReader::new(file));
+    let (tracked, lines) = track_lines(Bounded::text(BufReader::new(file)));
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)

@@ -46,7 +46,7 @@ pub fn read_embeddings(path: &Path) -> Result<Embeddings, PredictionsError> {
             "{size} bytes, more than the {MAX_EMBEDDINGS_BYTES}-byte limit"
         )));
     }
-    let bytes = std::fs::read(path).map_err(io)?;
+    let bytes = crate::bounded_read::read_bounded(path, MAX_EMBEDDINGS_BYTES).map_err(io)?;
     let array = NpyArray::parse(bytes).map_err(npy)?;
     if array.fortran_order {
         return Err(npy(
@@ -106,14 +106,16 @@ pub struct IdEmbeddings {
 /// [`PredictionsError::BadNumber`], [`PredictionsError::NotFinite`] and
 /// [`PredictionsError::DuplicateId`], each naming the line.
 pub fn read_embeddings_csv(path: &Path) -> Result<IdEmbeddings, PredictionsError> {
-    let file = std::fs::File::open(path).map_err(|error| PredictionsError::Io {
+    let file = crate::bounded_read::open_input(path).map_err(|error| PredictionsError::Io {
         path: path.to_path_buf(),
         error,
     })?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(std::io::BufReader::new(file));
+        .from_reader(crate::bounded_read::Bounded::text(std::io::BufReader::new(
+            file,
+        )));
     let mut records = reader.records();
     let csv_error = |line: Option<u64>, error| PredictionsError::Csv {
         path: path.to_path_buf(),

@@ -90,17 +90,18 @@ impl NpyArray {
             .shape
             .iter()
             .try_fold(1usize, |acc, &dim| acc.checked_mul(dim))
-            .ok_or_else(|| format!("shape {:?} is too large", header.shape))?;
+            .ok_or_else(|| format!("shape {} is too large", shape_text(&header.shape)))?;
         let data = match elem {
             Some(elem) => {
                 let needed = count
                     .checked_mul(elem.size())
-                    .ok_or_else(|| format!("shape {:?} is too large", header.shape))?;
+                    .ok_or_else(|| format!("shape {} is too large", shape_text(&header.shape)))?;
                 let present = bytes.len() - data_start;
                 if present < needed {
                     return Err(format!(
-                        "truncated: shape {:?} of {} needs {needed} data bytes, found {present}",
-                        header.shape, header.descr
+                        "truncated: shape {} of {} needs {needed} data bytes, found {present}",
+                        shape_text(&header.shape),
+                        header.descr
                     ));
                 }
                 let mut data = bytes.split_off(data_start);
@@ -361,6 +362,17 @@ impl<'a> Cursor<'a> {
         }
         Ok(Value::Ints(dims))
     }
+}
+
+/// A shape for a message: `[3, 4]`, or its first dimensions and the count
+/// when it has more than 8 (`[1, 1, 1, 1, 1, 1, 1, 1, … 10000 dimensions]`).
+pub(crate) fn shape_text(shape: &[usize]) -> String {
+    const SHOWN: usize = 8;
+    if shape.len() <= SHOWN {
+        return format!("{shape:?}");
+    }
+    let head: Vec<String> = shape[..SHOWN].iter().map(ToString::to_string).collect();
+    format!("[{}, … {} dimensions]", head.join(", "), shape.len())
 }
 
 #[cfg(test)]

@@ -1,7 +1,6 @@
 //! The numpy predictions formats: `.npy` pairs, a directory of them, or one
 //! `.npz` archive.
 
-use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
@@ -93,7 +92,7 @@ pub(super) fn read_npy_file(
 
 /// Read an `.npz` archive holding `labels` and `probs` (or `logits`).
 pub(super) fn read_npz(path: &Path, opts: &ReadOptions) -> Result<Predictions, PredictionsError> {
-    let file = File::open(path).map_err(|error| PredictionsError::Io {
+    let file = crate::bounded_read::open_input(path).map_err(|error| PredictionsError::Io {
         path: path.to_path_buf(),
         error,
     })?;
@@ -133,10 +132,11 @@ pub(super) fn read_npz(path: &Path, opts: &ReadOptions) -> Result<Predictions, P
 }
 
 fn load_file(path: &Path, array: &'static str) -> Result<Loaded, PredictionsError> {
-    let bytes = std::fs::read(path).map_err(|error| PredictionsError::Io {
-        path: path.to_path_buf(),
-        error,
-    })?;
+    let bytes = crate::bounded_read::read_bounded(path, crate::bounded_read::MAX_INPUT_BYTES)
+        .map_err(|error| PredictionsError::Io {
+            path: path.to_path_buf(),
+            error,
+        })?;
     parse(path, array, bytes)
 }
 

@@ -107,14 +107,21 @@ pub fn generate(config: &SynthConfig, out: &Path) -> Result<SynthSummary, SynthE
     Ok(summary)
 }
 
-/// Check that `out` is absent or an empty directory, and create it.
+/// Check that `out` is absent or an empty directory (but for triage's
+/// output marker), and create it.
 fn prepare_output(out: &Path) -> Result<(), SynthError> {
     match fs::metadata(out) {
         Ok(meta) if !meta.is_dir() => Err(SynthError::OutputNotDirectory {
             path: out.to_path_buf(),
         }),
         Ok(_) => {
-            let mut entries = fs::read_dir(out).map_err(|error| SynthError::io(out, error))?;
+            let mut entries = fs::read_dir(out)
+                .map_err(|error| SynthError::io(out, error))?
+                .filter(|e| {
+                    e.as_ref().map_or(true, |e| {
+                        e.file_name() != triage_docs::output_marker::OUTPUT_MARKER_FILE
+                    })
+                });
             match entries.next() {
                 None => Ok(()),
                 Some(_) => Err(SynthError::OutputNotEmpty {

@@ -33,7 +33,7 @@ use triage_data::decode::{decode_item, DecodeOptions};
 use triage_data::image::{ColorMode, DecodedImage};
 use triage_data::profile::{profile_dataset, ItemOutcome, ProfileOptions};
 
-use super::datasets::{open, shared_data};
+use super::datasets::{open, required_data};
 
 /// The alterations planted, in turn.
 const KINDS: [&str; 5] = ["jitter", "shift", "crop", "jpeg", "all"];
@@ -307,11 +307,9 @@ fn check(name: &str, outcome: &Outcome, originals: usize, kinds: &[&str]) {
 }
 
 #[test]
+#[ignore = "needs ../shared/data"]
 fn planted_copies_among_mnist_digits() {
-    let Some(images) = shared_data("mnist/t10k-images-idx3-ubyte.gz") else {
-        eprintln!("shared/data/mnist not found: skipping the planted-copy test on MNIST");
-        return;
-    };
+    let images = required_data("mnist/t10k-images-idx3-ubyte.gz");
     let ds = open(&images);
     let decoded: Vec<DecodedImage> = (0..4000)
         .map(|i| {
@@ -329,11 +327,9 @@ fn planted_copies_among_mnist_digits() {
 }
 
 #[test]
+#[ignore = "needs ../shared/data"]
 fn planted_copies_among_cifar10_photos() {
-    let Some(tarball) = shared_data("cifar10/cifar10-test-jpg.tar.gz") else {
-        eprintln!("shared/data/cifar10 not found: skipping the planted-copy test on CIFAR-10");
-        return;
-    };
+    let tarball = required_data("cifar10/cifar10-test-jpg.tar.gz");
     // The first 200 test images of each class, read from the tarball.
     let mut archive = tar::Archive::new(GzDecoder::new(File::open(&tarball).unwrap()));
     let mut originals: Vec<(String, DecodedImage)> = Vec::new();

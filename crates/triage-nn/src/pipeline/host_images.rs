@@ -304,18 +304,26 @@ pub fn report_skipped(progress: &dyn Progress, what: &str, skipped: &[SkippedIte
     if skipped.is_empty() {
         return;
     }
-    let mut message = format!(
-        "warning: {} {what} image(s) could not be used and were skipped:",
-        skipped.len()
-    );
+    // One note a line: notes are escaped for the terminal, so a newline
+    // inside one would print as a literal `\n`.
+    let n = skipped.len();
+    let kind = if what.is_empty() {
+        String::new()
+    } else {
+        format!("{what} ")
+    };
+    progress.note(&format!(
+        "warning: {n} {kind}{} could not be used and {} skipped:",
+        if n == 1 { "image" } else { "images" },
+        if n == 1 { "was" } else { "were" }
+    ));
     for s in skipped.iter().take(10) {
-        message.push_str(&format!("\n  {}: {}", s.id, s.reason));
+        progress.note(&format!("  {}: {}", s.id, s.reason));
     }
-    if skipped.len() > 10 {
-        message.push_str(&format!(
-            "\n  ... and {} more (run `triage profile` for all)",
-            skipped.len() - 10
+    if n > 10 {
+        progress.note(&format!(
+            "  ... and {} more (run `triage profile` for all)",
+            n - 10
         ));
     }
-    progress.note(&message);
 }

@@ -12,6 +12,7 @@ use crate::lr_find::{lr_find, LrFindConfig};
 use crate::model::InitModel;
 use crate::optimizer::OptimizerSpec;
 use crate::run_dir::ModelRef;
+use triage_data::output_folder::{OutputFolder, Previous};
 
 use super::host_images::{fit_normalization, load_training, report_skipped, to_image_set};
 use super::plan::DataPlan;
@@ -45,6 +46,7 @@ pub fn lr_find_run(
     plan: &LrFindPlan,
     progress: &dyn TrainProgress,
 ) -> Result<(LrFindDoc, PathBuf), PipelineError> {
+    let folder = OutputFolder::claim(&plan.out, "lr-find", Previous::Replace)?;
     let dataset = open_classified(&plan.data.path)?;
     let k = dataset.classes.len();
     let seed = plan.config.seed;
@@ -55,6 +57,7 @@ pub fn lr_find_run(
     let set = to_image_set(&raw, &norm, item_labels(&dataset, &raw.items))?;
     let device = device_for(plan.backend)?.autodiff();
     device.seed(seed);
+    super::check_model_fits(&plan.model.spec, raw.shape, k, plan.config.batch_size)?;
     let model = plan.model.spec.init(raw.shape, k, &device)?;
     let result = lr_find(&model, &set, k, &plan.optimizer, &plan.config, &device)?;
 
@@ -70,5 +73,6 @@ pub fn lr_find_run(
     let json =
         serde_json::to_vec_pretty(&doc).map_err(|e| PipelineError::io(&json_path, e.into()))?;
     write_atomic(&json_path, &json)?;
+    folder.finish()?;
     Ok((doc, csv_path))
 }

@@ -61,6 +61,9 @@ pub enum PipelineError {
         /// in RUN/last.ckpt`, or that none was written.
         kept: String,
     },
+    /// The output folder is not triage's to write.
+    #[error(transparent)]
+    Output(#[from] triage_data::output_folder::OutputError),
     /// The images would not fit in memory.
     #[error(transparent)]
     TooLarge(#[from] triage_data::memory::TooLarge),
@@ -68,6 +71,34 @@ pub enum PipelineError {
     /// the run does not know, a model spec file that does not parse, …).
     #[error("{0}")]
     Invalid(String),
+}
+
+/// Refuse a model whose parameters, optimizer state and activations for
+/// one batch would not fit in the memory available, before it is built
+/// ([`triage_docs::model_spec::ModelSpec::size_estimate`]): a spec whose
+/// every field is within its limits can still ask for terabytes.
+///
+/// # Errors
+///
+/// [`PipelineError::TooLarge`] with the parameters, the batch and the bytes.
+pub(crate) fn check_model_fits(
+    spec: &triage_docs::model_spec::ModelSpec,
+    shape: triage_docs::model_spec::InputShape,
+    classes: usize,
+    batch: usize,
+) -> Result<(), PipelineError> {
+    let size = spec.size_estimate(shape, classes);
+    triage_data::memory::check_fits(
+        || {
+            format!(
+                "training a {:?} model of about {} parameters on {}×{}×{} images in batches of {batch} (weights, gradients, optimizer state and activations)",
+                spec.kind, size.parameters, shape.channels, shape.height, shape.width
+            )
+        },
+        size.training_bytes(batch),
+        1,
+    )?;
+    Ok(())
 }
 
 impl PipelineError {

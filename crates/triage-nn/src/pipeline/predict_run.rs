@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use triage_data::dataset::{open_dataset, OpenOptions, Source, Split};
 use triage_data::npy_write::write_npy_f32;
+use triage_data::output_folder::{OutputFolder, Previous};
 use triage_data::predictions::{write_predictions_csv, PredictionRow};
 use triage_data::progress::Progress;
 use triage_docs::predict::{PredictDoc, PREDICT_FORMAT, PREDICT_VERSION};
@@ -132,6 +133,7 @@ pub fn predict_run(
             plan.data.display()
         )));
     }
+    let folder = OutputFolder::claim(&plan.out, "predict", Previous::Replace)?;
     let raw = load_at(&dataset, &items, meta.input, "decoding", progress);
     report_skipped(progress, "", &raw.skipped);
     let labels: Vec<usize> = raw
@@ -212,6 +214,7 @@ pub fn predict_run(
         ckpt.display(),
         plan.out.display()
     ));
+    folder.finish()?;
     Ok(PredictDone {
         predictions: csv_path,
         embeddings: npy_path,

@@ -7,6 +7,7 @@ use burn::module::Module;
 use burn::optim::ModuleOptimizer;
 use burn::tensor::Device;
 use triage_data::dataset::{open_dataset, Dataset, OpenOptions, Split};
+use triage_data::output_folder::{OutputFolder, Previous};
 use triage_data::progress::Progress;
 
 use triage_stats::split::stratified_split;
@@ -203,6 +204,8 @@ pub fn train_run(
     } else {
         None
     };
+    // Only into a new folder, an empty one, or a run triage wrote.
+    let folder = OutputFolder::claim(&plan.out, "train", Previous::Keep)?;
 
     // Decode: at the run's own shape when resuming, else choose it.
     let raw_train = match &previous {
@@ -211,6 +214,7 @@ pub fn train_run(
     };
     report_skipped(progress, "training", &raw_train.skipped);
     let shape = raw_train.shape;
+    super::check_model_fits(spec, shape, k, plan.batch_size)?;
     let raw_val = load_at(&dataset, &items.val, shape, "decoding val", progress);
     report_skipped(progress, "validation", &raw_val.skipped);
     let norm = match &previous {
@@ -331,6 +335,7 @@ pub fn train_run(
         "completed"
     };
     dir.write_summary(&trained.state, status, None)?;
+    folder.finish()?;
     Ok(TrainDone {
         dir,
         state: trained.state,

@@ -271,10 +271,11 @@ fn unique_names(inputs: &mut ReportInputs) {
 
 /// Read one document file: JSON, format, version and consistency checked.
 pub(crate) fn read_document<D: triage_docs::Document>(path: &Path) -> Result<D, ReportError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ReportError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text =
+        triage_data::bounded_read::read_document(path).map_err(|source| ReportError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
     triage_docs::read_str(&text).map_err(|source| ReportError::Doc {
         path: path.to_path_buf(),
         source,
@@ -286,10 +287,11 @@ pub(crate) fn read_json<T: DeserializeOwned>(
     path: &Path,
     what: &'static str,
 ) -> Result<T, ReportError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ReportError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text =
+        triage_data::bounded_read::read_document(path).map_err(|source| ReportError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
     serde_json::from_str(&text).map_err(|source| ReportError::Json {
         path: path.to_path_buf(),
         what,

@@ -94,7 +94,7 @@ fn read_eval_dir(dir: &Path, run: &str) -> Result<Vec<NamedEvaluation>, ReportEr
 
 /// Read `log.jsonl` (missing file: empty log; blank lines skipped).
 fn read_log(path: &Path) -> Result<Vec<EpochRecord>, ReportError> {
-    let text = match std::fs::read_to_string(path) {
+    let text = match triage_data::bounded_read::read_document(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(source) => {

@@ -86,6 +86,16 @@ fn ids(dataset: &Dataset) -> Vec<&str> {
     dataset.items.iter().map(|i| i.id.as_str()).collect()
 }
 
+/// `shared/data/<name>`, which the tests marked
+/// `#[ignore = "needs ../shared/data"]` require: a missing file fails them
+/// loudly (CI runs them with `--include-ignored`; a newcomer without the
+/// data sees them skipped).
+pub(crate) fn required_data(name: &str) -> PathBuf {
+    shared_data(name).unwrap_or_else(|| {
+        panic!("shared/data/{name} not found beside the checkout or in /work/shared/data: this test needs it")
+    })
+}
+
 /// `shared/data/<name>` beside the checkout (as CI lays it out) or in the
 /// workplace, if present.
 pub(crate) fn shared_data(name: &str) -> Option<PathBuf> {

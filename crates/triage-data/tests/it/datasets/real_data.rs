@@ -1,5 +1,6 @@
-//! The real MNIST and CIFAR-10 test sets from `shared/data`, when present
-//! (each test says so and passes when the data is absent).
+//! The real MNIST and CIFAR-10 test sets from `shared/data`: ignored by
+//! default (`--include-ignored` runs them; CI does), failing loudly when the
+//! data is missing.
 
 use std::fs::File;
 
@@ -9,14 +10,12 @@ use triage_data::dataset::{DatasetFormat, Split};
 use triage_data::decode::{decode_file, decode_item, DecodeOptions};
 use triage_data::image::ColorMode;
 
-use super::{open, shared_data, skip_reason};
+use super::{open, required_data, shared_data, skip_reason};
 
 #[test]
+#[ignore = "needs ../shared/data"]
 fn mnist_test_set() {
-    let Some(images) = shared_data("mnist/t10k-images-idx3-ubyte.gz") else {
-        eprintln!("shared/data/mnist not found: skipping the MNIST test");
-        return;
-    };
+    let images = required_data("mnist/t10k-images-idx3-ubyte.gz");
     let ds = open(&images);
     assert_eq!(ds.format, DatasetFormat::Idx);
     assert_eq!(ds.len(), 10_000);
@@ -55,11 +54,9 @@ fn mnist_test_set() {
 }
 
 #[test]
+#[ignore = "needs ../shared/data"]
 fn cifar10_test_jpegs_as_an_image_folder() {
-    let Some(tarball) = shared_data("cifar10/cifar10-test-jpg.tar.gz") else {
-        eprintln!("shared/data/cifar10 not found: skipping the CIFAR-10 test");
-        return;
-    };
+    let tarball = required_data("cifar10/cifar10-test-jpg.tar.gz");
     // 10,000 small files: unpacked in memory (tmpfs) where there is one,
     // as creating them on a disk is slow on some machines.
     let dir = tempfile::tempdir_in("/dev/shm")
