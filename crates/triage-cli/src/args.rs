@@ -151,10 +151,11 @@ pub struct ProfileArgs {
 
     /// Search near-duplicate candidates on these features instead of the
     /// pixels: an .npy array of N × D floats, one row per item in the
-    /// dataset's order (as `triage predict` writes embeddings.npy, or
-    /// `np.save` from any framework), or a CSV `id,<features…>` with one
-    /// row per item id in any order. Candidates are still verified on the
-    /// pixels.
+    /// dataset's order (`np.save` from any framework) or, with
+    /// `<stem>.ids.csv` beside it (header `id`, one id per row, as `triage
+    /// predict` writes beside embeddings.npy), rows matched by id; or a CSV
+    /// `id,<features…>`. Only images that do not decode may lack a row.
+    /// Candidates are still verified on the pixels.
     #[arg(long, value_name = "FILE")]
     pub embeddings: Option<PathBuf>,
 

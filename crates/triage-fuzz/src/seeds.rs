@@ -25,6 +25,13 @@ pub(crate) fn predictions_csv() -> Vec<Vec<u8>> {
     ]
     .iter()
     .map(|s| s.as_bytes().to_vec())
+    // Shapes of endless input, cut to a fuzzable size: a long line without
+    // a newline, a stream of NUL bytes, the same row repeated.
+    .chain([
+        [&b"id,label,p_a,p_b\n"[..], &[b'x'; 4096][..]].concat(),
+        vec![0u8; 4096],
+        b"id,label,p_a,p_b\n".iter().copied().chain(b"a,a,0.5,0.5\n".repeat(300)).collect(),
+    ])
     .collect()
 }
 

@@ -9,7 +9,9 @@ use triage_data::cache::default_cache_dir;
 use triage_data::escape::terminal_safe as safe;
 use triage_data::profile::files::{profile_files, ProfileRun};
 
-use triage_data::predictions::{read_embeddings, read_embeddings_csv};
+use triage_data::predictions::{
+    ids_path, read_embedding_ids, read_embeddings, read_embeddings_csv,
+};
 use triage_data::profile::{write_summary, DatasetProfile, NamedEmbeddings, ProfileOptions};
 
 use crate::args::ProfileArgs;
@@ -67,7 +69,28 @@ pub fn compute(args: &ProfileArgs) -> Result<DatasetProfile> {
                 let read = read_embeddings_csv(path).map_err(explain)?;
                 (read.matrix, Some(read.ids))
             } else {
-                (read_embeddings(path).map_err(explain)?, None)
+                // `triage predict` writes the rows' ids beside the array.
+                let ids_file = ids_path(path);
+                let ids = if ids_file.is_file() {
+                    let ids = read_embedding_ids(&ids_file).with_context(|| {
+                        format!("failed to read the ids of `{}`", path.display())
+                    })?;
+                    Some(ids)
+                } else {
+                    None
+                };
+                let matrix = read_embeddings(path).map_err(explain)?;
+                if let Some(ids) = &ids {
+                    anyhow::ensure!(
+                        ids.len() == matrix.n,
+                        "`{}` lists {} ids but `{}` has {} rows; write one id per row",
+                        ids_file.display(),
+                        ids.len(),
+                        path.display(),
+                        matrix.n
+                    );
+                }
+                (matrix, ids)
             };
             Some(Arc::new(NamedEmbeddings {
                 name: path.file_name().map_or_else(

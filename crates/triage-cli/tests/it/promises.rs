@@ -517,3 +517,48 @@ fn readers_stop_at_their_limits() {
         assert!(err.contains("fifo.csv"), "{err}");
     }
 }
+
+#[test]
+fn predicted_embeddings_line_up_with_the_profile_when_images_are_skipped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let data = tiny_synth(t);
+    let manifest = data.join("manifest.csv");
+    let run = tiny_run(t, &data);
+    // One image becomes undecodable: predict skips it.
+    let broken = contents(&data)
+        .into_iter()
+        .map(|(p, _)| std::path::PathBuf::from(p))
+        .find(|p| p.extension().is_some_and(|x| x == "png"))
+        .unwrap();
+    fs::write(&broken, b"not a png").unwrap();
+    let pred = t.join("pred");
+    run_ok(&["predict", path(&run), path(&manifest), "--out", path(&pred)]);
+    let npy = pred.join("embeddings.npy");
+    let ids = fs::read_to_string(pred.join("embeddings.ids.csv")).unwrap();
+    assert_eq!(
+        ids.lines().count(),
+        1 + 11,
+        "header + 11 of 12 items: {ids}"
+    );
+    let profile = |data: &Path| {
+        triage(&[
+            "profile",
+            path(data),
+            "--embeddings",
+            path(&npy),
+            "--no-cache",
+            "--no-progress",
+            "--json",
+        ])
+    };
+    let o = profile(&manifest);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // An ids file that does not match the rows is refused. (A decodable
+    // item without a row is refused too: datasets.rs, embeddings CSV.)
+    let mut lines: Vec<&str> = ids.lines().collect();
+    lines.remove(1);
+    fs::write(pred.join("embeddings.ids.csv"), lines.join("\n") + "\n").unwrap();
+    let err = exit_2(&profile(&manifest), "ids and rows differ");
+    assert!(err.contains("10 ids") && err.contains("11 rows"), "{err}");
+}

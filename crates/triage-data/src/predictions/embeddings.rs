@@ -209,3 +209,67 @@ pub fn read_embeddings_csv(path: &Path) -> Result<IdEmbeddings, PredictionsError
         ids,
     })
 }
+
+/// The ids file beside an embeddings `.npy`: `<stem>.ids.csv` (header
+/// `id`, one id per row, the rows' ids in order), as `triage predict`
+/// writes `embeddings.ids.csv` beside `embeddings.npy`.
+pub fn ids_path(npy: &Path) -> std::path::PathBuf {
+    let stem = npy
+        .file_stem()
+        .map_or_else(|| "embeddings".into(), |s| s.to_string_lossy().into_owned());
+    npy.with_file_name(format!("{stem}.ids.csv"))
+}
+
+/// Write the ids of the rows of an embeddings file ([`ids_path`]).
+///
+/// # Errors
+///
+/// The I/O error.
+pub fn write_embedding_ids<'a>(
+    path: &Path,
+    ids: impl IntoIterator<Item = &'a str>,
+) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["id"]).map_err(std::io::Error::other)?;
+    for id in ids {
+        w.write_record([id]).map_err(std::io::Error::other)?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    crate::output::write_atomic(path, &bytes)
+}
+
+/// Read an ids file written by [`write_embedding_ids`].
+///
+/// # Errors
+///
+/// [`PredictionsError::Io`], [`PredictionsError::Csv`] and
+/// [`PredictionsError::MissingColumn`] for a file without an `id` header.
+pub fn read_embedding_ids(path: &Path) -> Result<Vec<String>, PredictionsError> {
+    let file = crate::bounded_read::open_input(path).map_err(|error| PredictionsError::Io {
+        path: path.to_path_buf(),
+        error,
+    })?;
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(
+        crate::bounded_read::Bounded::text(std::io::BufReader::new(file)),
+    );
+    let csv_error = |error| PredictionsError::Csv {
+        path: path.to_path_buf(),
+        line: None,
+        error,
+    };
+    let header = reader.headers().map_err(csv_error)?;
+    if header.get(0) != Some("id") {
+        return Err(PredictionsError::MissingColumn {
+            path: path.to_path_buf(),
+            column: "id",
+        });
+    }
+    let mut ids = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(csv_error)?;
+        ids.push(record.get(0).unwrap_or_default().to_string());
+    }
+    Ok(ids)
+}

@@ -27,7 +27,8 @@ use crate::error::{Location, PredictionsError};
 
 pub use csv_write::{write_predictions_csv, PredictionRow};
 pub use embeddings::{
-    read_embeddings, read_embeddings_csv, Embeddings, IdEmbeddings, MAX_EMBEDDINGS_BYTES,
+    ids_path, read_embedding_ids, read_embeddings, read_embeddings_csv, write_embedding_ids,
+    Embeddings, IdEmbeddings, MAX_EMBEDDINGS_BYTES,
 };
 
 /// Labels and predicted probabilities read from a file, validated.

@@ -57,7 +57,7 @@ pub enum ProfileFilesError {
     #[error("decoded-image cache failed")]
     Cache(#[from] CacheError),
     /// An item has no row in embeddings given with an id column.
-    #[error("the embeddings `{name}` have no row for item `{id}` ({missing} items have none); give one row per item")]
+    #[error("the embeddings `{name}` have no row for item `{id}`, whose image decodes ({missing} such items); give one row per item (only images that cannot be decoded, which `triage predict` skips, may be left out)")]
     EmbeddingMissing {
         /// The embeddings' name.
         name: String,
@@ -108,11 +108,13 @@ pub fn reopen_profiled(profile: &DatasetProfile, document: &Path) -> Option<Data
     open_dataset(&root, &OpenOptions::default()).ok()
 }
 
-/// The rows of `e` (which has ids) in the dataset's item order.
+/// The rows of `e` (which has ids) in the dataset's item order, and the
+/// items without a row (given zeros: allowed only for images that do not
+/// decode, which no statistic uses; checked after decoding).
 fn align_by_id(
     e: &NamedEmbeddings,
     dataset: &Dataset,
-) -> Result<NamedEmbeddings, ProfileFilesError> {
+) -> Result<(NamedEmbeddings, Vec<usize>), ProfileFilesError> {
     let ids = e.ids.as_deref().unwrap_or_default();
     let row_of: std::collections::HashMap<&str, usize> = ids
         .iter()
@@ -132,26 +134,19 @@ fn align_by_id(
             unknown: unknown.len(),
         });
     }
-    let missing: Vec<&str> = dataset
-        .items
-        .iter()
-        .map(|i| i.id.as_str())
-        .filter(|id| !row_of.contains_key(id))
-        .collect();
-    if let Some(first) = missing.first() {
-        return Err(ProfileFilesError::EmbeddingMissing {
-            name: e.name.clone(),
-            id: (*first).to_string(),
-            missing: missing.len(),
-        });
-    }
     let dim = e.matrix.dim;
+    let mut missing = Vec::new();
     let mut rows = Vec::with_capacity(dataset.items.len() * dim);
-    for item in &dataset.items {
-        let r = row_of[item.id.as_str()];
-        rows.extend_from_slice(&e.matrix.rows[r * dim..(r + 1) * dim]);
+    for (i, item) in dataset.items.iter().enumerate() {
+        match row_of.get(item.id.as_str()) {
+            Some(&r) => rows.extend_from_slice(&e.matrix.rows[r * dim..(r + 1) * dim]),
+            None => {
+                missing.push(i);
+                rows.extend(std::iter::repeat_n(0.0, dim));
+            }
+        }
     }
-    Ok(NamedEmbeddings {
+    let aligned = NamedEmbeddings {
         name: e.name.clone(),
         matrix: crate::predictions::Embeddings {
             n: dataset.items.len(),
@@ -159,7 +154,8 @@ fn align_by_id(
             rows,
         },
         ids: None,
-    })
+    };
+    Ok((aligned, missing))
 }
 
 /// Profile the dataset at `path` (any layout [`open_dataset`] reads),
@@ -184,9 +180,12 @@ pub fn profile_files(
         source,
     })?;
     let n = dataset.items.len();
-    let aligned = match &run.options.embeddings {
-        Some(e) if e.ids.is_some() => Some(align_by_id(e, &dataset)?),
-        _ => None,
+    let (aligned, without_row) = match &run.options.embeddings {
+        Some(e) if e.ids.is_some() => {
+            let (aligned, missing) = align_by_id(e, &dataset)?;
+            (Some(aligned), missing)
+        }
+        _ => (None, Vec::new()),
     };
     let mut with_aligned;
     let run = match aligned {
@@ -269,6 +268,19 @@ pub fn profile_files(
     };
     let mut mismatches = mismatches.into_inner().unwrap_or_else(|e| e.into_inner());
     mismatches.sort_by_key(|(i, _)| *i);
+    // Items without an embedding row must be images that do not decode.
+    let decodable: Vec<usize> = without_row
+        .iter()
+        .copied()
+        .filter(|&i| decode_item(&dataset, i, &decode_options).is_ok())
+        .collect();
+    if let (Some(&first), Some(e)) = (decodable.first(), &run.options.embeddings) {
+        return Err(ProfileFilesError::EmbeddingMissing {
+            name: e.name.clone(),
+            id: dataset.items[first].id.clone(),
+            missing: decodable.len(),
+        });
+    }
     let mut profile = profile;
     profile.extension_mismatches = mismatches.into_iter().map(|(_, m)| m).collect();
     Ok(profile)

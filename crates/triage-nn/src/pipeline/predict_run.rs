@@ -182,6 +182,14 @@ pub fn predict_run(
         outputs.embedding_dim,
     )
     .map_err(|e| PipelineError::io(&npy_path, e))?;
+    // The rows' ids, so that the embeddings line up with the dataset's
+    // items even when undecodable images were skipped.
+    let ids_path = triage_data::predictions::ids_path(&npy_path);
+    triage_data::predictions::write_embedding_ids(
+        &ids_path,
+        raw.items.iter().map(|&i| dataset.items[i].id.as_str()),
+    )
+    .map_err(|e| PipelineError::io(&ids_path, e))?;
     let info = PredictDoc {
         format: PREDICT_FORMAT.into(),
         version: PREDICT_VERSION,
