@@ -57,12 +57,16 @@ pub fn train(args: &TrainArgs) -> Result<TrainDone> {
     let bars = Bars::new(!args.no_progress);
     let result = train_run(&plan, &bars);
     bars.clear();
-    result.with_context(|| {
-        format!(
-            "training in {} stopped (checkpoints of completed epochs, if any, are kept there)",
-            args.out.display()
-        )
-    })
+    match result {
+        // Refused before anything was trained: no checkpoint to speak of.
+        Err(e @ triage_nn::pipeline::PipelineError::Output(_)) => Err(e.into()),
+        other => other.with_context(|| {
+            format!(
+                "training in {} stopped (checkpoints of completed epochs, if any, are kept there)",
+                args.out.display()
+            )
+        }),
+    }
 }
 
 /// Record the settings of a cross-validation in `RUN_DIR/folds.json`, or,
