@@ -13,7 +13,7 @@
 //!   and tolerant to shifts of a pixel or two and small rescaling, which
 //!   the 8-pixel blocks of a 32-pixel thumbnail absorb.
 
-use super::perceptual_hash::resize_area;
+use super::resize::resize_area;
 
 /// Side of the copy thumbnail.
 pub const COPY_SIDE: usize = 32;

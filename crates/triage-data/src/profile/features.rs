@@ -1,14 +1,12 @@
-//! What the profile keeps of each decoded image: size, mode, hashes, a
-//! 16×16 and a 32×32 thumbnail and properties (about 1.4 kB in all). The pixels
+//! What the profile keeps of each decoded image: size, mode, the pixel
+//! hash, a 32×32 thumbnail and properties (about 1.1 kB in all). The pixels
 //! themselves are dropped as soon as these are computed, so a profile
 //! never holds all images in memory.
 
 use crate::image::{ColorMode, DecodedImage};
 
 use super::copy_thumbnail::{copy_thumbnail, CopyThumbnail};
-use super::perceptual_hash::{dhash, phash};
 use super::properties::ImageProperties;
-use super::thumbnail::{thumbnail, Thumbnail};
 
 /// The features of one decoded image.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,12 +26,6 @@ pub struct ImageFeatures {
     /// are identical (up to 128-bit hash collisions, about 10⁻²⁷ for a
     /// million images), whatever the file format.
     pub pixel_hash: u128,
-    /// [`phash`] of the luma plane (used to match near-duplicates).
-    pub phash: u64,
-    /// [`dhash`] of the luma plane.
-    pub dhash: u64,
-    /// 16×16 luma [`thumbnail`] (256 bytes), to verify pHash candidates.
-    pub thumbnail: Thumbnail,
     /// 32×32 luma thumbnail ([`copy_thumbnail`], 1,024 bytes): the
     /// near-duplicate stage's candidates and verification.
     pub copy_thumbnail: Box<CopyThumbnail>,
@@ -84,9 +76,6 @@ impl ImageFeatures {
             mode,
             file_bytes,
             pixel_hash: hasher.digest128(),
-            phash: phash(&luma, w, h),
-            dhash: dhash(&luma, w, h),
-            thumbnail: thumbnail(&luma, w, h),
             copy_thumbnail: copy_thumbnail(&luma, w, h),
             properties: ImageProperties::compute(image, &luma),
         })

@@ -115,7 +115,7 @@ mod tests {
         let mut feats = Vec::new();
         for w in 0..25u32 {
             for _ in 0..=w {
-                let mut f = fake_features(w, 0);
+                let mut f = fake_features(w);
                 f.width = w + 1;
                 feats.push(Some(f));
             }

@@ -28,7 +28,7 @@
 //!
 //! ```text
 //! {
-//!   "format": "triage-profile", "version": 2,
+//!   "format": "triage-profile", "version": 3,
 //!   "n_items": 1000, "layout": "image-folder", "root": "data/", "n_decoded": 998,
 //!   "classes": [{"name": "cat", "count": 500,
 //!                "counts": {"train": 400, "val": 50, "test": 50, "unsplit": 0}}, …],
@@ -130,7 +130,6 @@
 //! ```
 
 pub mod alignment;
-pub mod bk_tree;
 pub mod classes;
 mod context;
 pub mod copy_thumbnail;
@@ -142,18 +141,16 @@ mod features;
 pub mod files;
 mod groups;
 mod histograms;
-pub mod multi_index;
 mod near_duplicates;
 pub mod order;
 pub mod outliers;
-pub mod perceptual_hash;
 pub mod properties;
 mod property_summary;
+mod resize;
 mod split_key;
 mod summary;
 #[cfg(test)]
 mod test_support;
-pub mod thumbnail;
 mod warnings;
 
 use rayon::prelude::*;
@@ -162,7 +159,6 @@ use crate::dataset::Dataset;
 use crate::image::{ColorMode, DecodedImage};
 
 pub use alignment::{best_alignment, Alignment};
-pub use bk_tree::BkTree;
 pub use classes::ClassCount;
 pub use context::ItemRef;
 pub use corrupt::{CorruptFile, CorruptFiles};
@@ -257,9 +253,9 @@ pub enum ItemOutcome {
 /// all items.
 ///
 /// Cost: one decode per item, O(pixels) per image for the features, and
-/// for the near-duplicates an index search per distinct pHash plus one
-/// 256-byte thumbnail comparison per candidate pair of distinct
-/// thumbnails (see the `near_duplicates` module).
+/// for the near-duplicates an exact k-NN search on one 64-D descriptor (or
+/// the given embeddings) per distinct image plus one aligned correlation of
+/// 32×32 thumbnails per candidate pair (see the `near_duplicates` module).
 pub fn profile_dataset(
     dataset: &Dataset,
     options: &ProfileOptions,

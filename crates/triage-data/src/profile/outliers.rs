@@ -265,9 +265,8 @@ mod tests {
     fn thresholds_flag_the_right_items() {
         let ds = dataset(&(0..200).map(|_| Spec::new("train", 0)).collect::<Vec<_>>());
         let ctx = Context::new(&ds);
-        let mut feats: Vec<Option<ImageFeatures>> = (0..200)
-            .map(|i| Some(fake_features(i, u64::from(i))))
-            .collect();
+        let mut feats: Vec<Option<ImageFeatures>> =
+            (0..200).map(|i| Some(fake_features(i))).collect();
         for (i, f) in feats.iter_mut().enumerate() {
             let p = &mut f.as_mut().unwrap().properties;
             p.sharpness = Some(100.0 + i as f64);
@@ -318,9 +317,8 @@ mod tests {
                 .collect::<Vec<_>>(),
         );
         let ctx = Context::new(&ds);
-        let mut feats: Vec<Option<ImageFeatures>> = (0..n + 2)
-            .map(|i| Some(fake_features(i as u32, i as u64)))
-            .collect();
+        let mut feats: Vec<Option<ImageFeatures>> =
+            (0..n + 2).map(|i| Some(fake_features(i as u32))).collect();
         for (i, f) in feats.iter_mut().enumerate() {
             let p = &mut f.as_mut().unwrap().properties;
             p.brightness = 0.04 + 0.001 * i as f64;

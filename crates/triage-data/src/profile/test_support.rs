@@ -60,11 +60,9 @@ pub(crate) fn dataset_with_classes(specs: &[Spec], k: usize) -> Dataset {
 }
 
 /// Features of a 4×4 gray image whose pixels are identified by `pixel`
-/// (equal ids ⇒ equal pixel hashes), with the given pHash and a flat
-/// thumbnail (so every pHash candidate passes the thumbnail check), and a
-/// copy thumbnail of noise seeded by `pixel` (distinct ids are not near
+/// (equal ids ⇒ equal pixel hashes), and a copy thumbnail of noise seeded by `pixel` (distinct ids are not near
 /// copies of each other).
-pub(crate) fn fake_features(pixel: u32, phash: u64) -> ImageFeatures {
+pub(crate) fn fake_features(pixel: u32) -> ImageFeatures {
     let mut state = u64::from(pixel).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
     let mut copy = Box::new([0u8; super::copy_thumbnail::COPY_LEN]);
     for v in copy.iter_mut() {
@@ -80,9 +78,6 @@ pub(crate) fn fake_features(pixel: u32, phash: u64) -> ImageFeatures {
         mode: ColorMode::Gray,
         file_bytes: 100,
         pixel_hash: xxhash_rust::xxh3::xxh3_128(&pixel.to_le_bytes()),
-        phash,
-        dhash: 0,
-        thumbnail: [128; 256],
         copy_thumbnail: copy,
         properties: ImageProperties {
             brightness: 0.5,
@@ -96,16 +91,9 @@ pub(crate) fn fake_features(pixel: u32, phash: u64) -> ImageFeatures {
     }
 }
 
-/// Features for each id (`None`: not decoded), pHashes far apart.
+/// Features for each id (`None`: not decoded).
 pub(crate) fn features_of(ids: &[Option<u8>]) -> Vec<Option<ImageFeatures>> {
     ids.iter()
-        .map(|id| {
-            id.map(|p| {
-                fake_features(
-                    u32::from(p),
-                    u64::from(p).wrapping_mul(0x9E37_79B9_7F4A_7C15),
-                )
-            })
-        })
+        .map(|id| id.map(|p| fake_features(u32::from(p))))
         .collect()
 }
