@@ -42,10 +42,8 @@ pub mod npy_write;
 pub mod output;
 pub mod output_folder;
 pub mod predictions;
-pub mod profile;
 pub mod progress;
 pub mod split;
-pub mod synth;
 
 pub use error::{Location, PredictionsError};
 pub use predictions::{

@@ -45,7 +45,7 @@ pub(crate) struct SynthFiles {
 }
 
 pub(crate) fn synth_files() -> SynthFiles {
-    use triage_data::synth::{generate, ImageFormat, SynthConfig};
+    use triage_synth::{generate, ImageFormat, SynthConfig};
     let dir = tempfile::tempdir().expect("scratch directory");
     let mut images = Vec::new();
     let mut manifest = Vec::new();

@@ -10,9 +10,9 @@
 
 use std::path::PathBuf;
 
-use triage_data::profile::files::named_path;
 use triage_data::{read_predictions, ReadOptions};
 use triage_docs::label_issues::LabelIssue;
+use triage_profile::files::named_path;
 
 use crate::assemble::ReportOptions;
 use crate::gallery::thumbnail_uri;

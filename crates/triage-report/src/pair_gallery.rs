@@ -16,8 +16,8 @@ use std::collections::HashMap;
 use image::{imageops, DynamicImage, GrayImage, RgbImage};
 use triage_data::dataset::Dataset;
 use triage_data::decode::{decode_item, DecodeOptions};
-use triage_data::profile::files::reopen_profiled;
-use triage_data::profile::{ItemRef, NearPair, PairKind};
+use triage_profile::files::reopen_profiled;
+use triage_profile::{ItemRef, NearPair, PairKind};
 
 use crate::assemble::ReportOptions;
 use crate::gallery::png_data_uri;
@@ -190,8 +190,8 @@ mod tests {
 
     #[test]
     fn a_copy_across_splits_is_shown_from_the_dataset() {
-        use triage_data::profile::files::{profile_files, ProfileRun};
         use triage_data::progress::Silent;
+        use triage_profile::files::{profile_files, ProfileRun};
         let dir = tempfile::tempdir().unwrap();
         let mut state = 7u32;
         let mut noise = |_: u32, _: u32| {

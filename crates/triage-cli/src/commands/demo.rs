@@ -36,10 +36,10 @@ use anyhow::{Context, Result};
 use clap::Args;
 use triage_data::output::write_atomic;
 use triage_data::output_folder::{OutputFolder, Previous};
-use triage_data::synth::{generate, Domain, ImageFormat, SynthConfig};
 use triage_data::{read_predictions, ReadOptions};
 use triage_report::terminal::write_summary;
 use triage_report::{build_report, load_inputs, render_html, InputSpec, ReportOptions};
+use triage_synth::{generate, Domain, ImageFormat, SynthConfig};
 
 use crate::args::ProfileArgs;
 use crate::commands::predict::predict;
@@ -205,7 +205,7 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
         data: manifest.clone(),
         json: true,
         fail_on: None,
-        near_k: triage_data::profile::DEFAULT_NEAR_DUPLICATE_K as u16,
+        near_k: triage_profile::DEFAULT_NEAR_DUPLICATE_K as u16,
         embeddings: None,
         max_listed: 100,
         max_pixels: 100_000_000,

@@ -7,10 +7,10 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use triage_data::escape::terminal_safe as safe;
-use triage_data::profile::files::reopen_profiled;
-use triage_data::profile::DatasetProfile;
 use triage_data::Predictions;
 use triage_docs::evaluation::LeakageDoc;
+use triage_profile::files::reopen_profiled;
+use triage_profile::DatasetProfile;
 use triage_stats::leakage::leakage_cost;
 
 use crate::args::EvaluateArgs;

@@ -7,12 +7,12 @@ use anyhow::{Context, Result};
 use std::sync::Arc;
 use triage_data::cache::default_cache_dir;
 use triage_data::escape::terminal_safe as safe;
-use triage_data::profile::files::{profile_files, ProfileRun};
+use triage_profile::files::{profile_files, ProfileRun};
 
 use triage_data::predictions::{
     ids_path, read_embedding_ids, read_embeddings, read_embeddings_csv,
 };
-use triage_data::profile::{write_summary, DatasetProfile, NamedEmbeddings, ProfileOptions};
+use triage_profile::{write_summary, DatasetProfile, NamedEmbeddings, ProfileOptions};
 
 use crate::args::ProfileArgs;
 use crate::commands::progress::Bars;

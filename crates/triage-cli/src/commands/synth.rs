@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use triage_data::output_folder::{OutputFolder, Previous};
-use triage_data::synth::{generate, synth_doc, Domain, ImageFormat, SynthConfig};
+use triage_synth::{generate, synth_doc, Domain, ImageFormat, SynthConfig};
 
 use crate::args::{DomainArg, FormatArg, SynthArgs};
 

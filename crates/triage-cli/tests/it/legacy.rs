@@ -38,13 +38,13 @@ fn every_legacy_document_is_read_and_upgraded() {
     );
     assert_eq!(e.n, 60);
     assert!(e.summary.is_none(), "version 0 had no summary");
-    let p: triage_data::profile::DatasetProfile = read("profile.json");
+    let p: triage_profile::DatasetProfile = read("profile.json");
     assert_eq!(
         (p.format.as_str(), p.version),
-        ("triage-profile", triage_data::profile::PROFILE_VERSION)
+        ("triage-profile", triage_profile::PROFILE_VERSION)
     );
     assert_eq!(p.layout.name(), "manifest");
-    let s: triage_data::synth::SynthDoc = read("synth.json");
+    let s: triage_synth::SynthDoc = read("synth.json");
     assert_eq!(s.classes.len(), 3);
     let r: triage_docs::run::RunMeta = read("run/run.json");
     assert_eq!(r.classes.len(), 3);

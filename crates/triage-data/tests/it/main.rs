@@ -4,10 +4,7 @@
 mod csv_input;
 mod datasets;
 mod embeddings_input;
-mod near_copies;
 mod npy_input;
-mod profile;
-mod synth;
 
 use std::path::{Path, PathBuf};
 

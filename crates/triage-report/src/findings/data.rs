@@ -310,10 +310,10 @@ mod tests {
     use super::*;
     use crate::inputs::NamedProfile;
 
-    use triage_data::profile::files::{profile_files, ProfileRun};
-    use triage_data::profile::SplitKey;
     use triage_data::progress::Silent;
-    use triage_data::synth::{generate, SynthConfig};
+    use triage_profile::files::{profile_files, ProfileRun};
+    use triage_profile::SplitKey;
+    use triage_synth::{generate, SynthConfig};
 
     /// The profile of a small synthetic dataset, as `triage profile`
     /// computes it.
