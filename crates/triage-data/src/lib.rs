@@ -1,4 +1,17 @@
-//! Dataset and predictions-file readers for triage.
+//! Files and datasets for triage: everything that reads or writes outside
+//! data, and nothing that judges it (the profile is `triage-profile`, the
+//! synthetic generator `triage-synth`).
+//!
+//! | module | holds |
+//! |---|---|
+//! | [`predictions`] | predictions files (CSV, NPY, NPZ) and embeddings: read, validate, write; [`PredictionsError`] |
+//! | [`dataset`] | dataset readers: image folders, CSV manifests, MNIST IDX, CIFAR batches |
+//! | [`decode`], [`image`] | image decoding with decompression-bomb limits; the decoded image |
+//! | [`cache`] | the decoded-image cache (memory-mapped, checksummed) |
+//! | [`split`] | stratified, group-aware train/val/test splits written as a manifest |
+//! | [`output`], [`output_folder`] | atomic writes, never over an input; triage replaces only files it wrote |
+//! | [`bounded_read`] | readers of outside input that stop at a limit |
+//! | [`memory`], [`progress`], [`escape`], [`checksum`], [`npy_write`] | memory checks, progress reporting, terminal escaping, BLAKE3 seals, `.npy` writing |
 //!
 //! Every diagnostic reads a *predictions file*: the true label and the
 //! predicted class probabilities of each sample. [`read_predictions`] reads
@@ -34,7 +47,6 @@ pub mod checksum;
 mod csv_lines;
 pub mod dataset;
 pub mod decode;
-pub mod error;
 pub mod escape;
 pub mod image;
 pub mod memory;
@@ -45,7 +57,7 @@ pub mod predictions;
 pub mod progress;
 pub mod split;
 
-pub use error::{Location, PredictionsError};
+pub use predictions::error::{Location, PredictionsError};
 pub use predictions::{
     read_predictions, write_predictions_csv, PredictionRow, Predictions, ReadOptions,
 };

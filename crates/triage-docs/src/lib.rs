@@ -15,10 +15,10 @@
 //!   `docs/schemas/` for users who read triage's output from Python or
 //!   JavaScript.
 //!
-//! The dataset profile (`triage-profile`) and synthetic-set summary
-//! (`triage-synth`) are defined next to the code that computes them, in
-//! `triage-data`, and the report model (`triage-report`) in
-//! `triage-report`; they implement the same trait.
+//! The dataset profile (format `triage-profile`) and the synthetic-set
+//! summary (`triage-synth`) are still defined next to the code that
+//! computes them, in the crates of those names, and the report model
+//! (`triage-report`) in `triage-report`; they implement the same trait.
 //!
 //! This crate holds types, their validation and their version upgrades:
 //! no computation, no file I/O.

@@ -4,10 +4,10 @@ use std::collections::HashMap;
 use std::io::BufReader;
 use std::path::Path;
 
+use super::error::{Location, PredictionsError};
 use super::{finish_matrix, MatrixSite, Predictions, ReadOptions, Scores};
 use crate::bounded_read::{open_input, Bounded};
 use crate::csv_lines::{track_lines, Lines};
-use crate::error::{Location, PredictionsError};
 use triage_stats::proba::ROW_SUM_TOLERANCE;
 
 /// Prefix of a probability column.

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::error::{Location, PredictionsError};
+use super::error::{Location, PredictionsError};
 
 use super::npy_array::NpyArray;
 

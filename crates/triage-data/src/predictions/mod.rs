@@ -13,6 +13,7 @@
 mod csv_format;
 mod csv_write;
 mod embeddings;
+pub mod error;
 mod npy_array;
 pub(crate) use npy_array::shape_text;
 mod npy_format;
@@ -23,7 +24,7 @@ use std::path::{Path, PathBuf};
 use triage_stats::proba::ROW_SUM_TOLERANCE;
 use triage_stats::{ProbMatrix, StatsError};
 
-use crate::error::{Location, PredictionsError};
+use self::error::{Location, PredictionsError};
 
 pub use csv_write::{write_predictions_csv, PredictionRow};
 pub use embeddings::{

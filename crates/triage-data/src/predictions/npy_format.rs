@@ -8,12 +8,12 @@ use npyz::zip::result::ZipError;
 use npyz::zip::ZipArchive;
 use triage_stats::proba::ROW_SUM_TOLERANCE;
 
+use super::error::{Location, PredictionsError};
 use super::npy_array::{Elem, NpyArray};
 use super::{
     f32_row_sum_tolerance, finish_matrix, npy_class_names, MatrixSite, Predictions, ReadOptions,
     Scores,
 };
-use crate::error::{Location, PredictionsError};
 
 /// Array (and file stem) names.
 const LABELS: &str = "labels";

@@ -1,4 +1,5 @@
-//! Errors of the data crate.
+//! [`PredictionsError`]: why a predictions or embeddings file cannot be
+//! read, with the file, the line or row, and a hint.
 
 use std::fmt;
 use std::io;
@@ -308,7 +309,7 @@ pub enum PredictionsError {
         expected: &'static str,
     },
     /// An array has the wrong number of dimensions.
-    #[error("`{}`: array `{array}` has shape {}, expected {expected}", .path.display(), crate::predictions::shape_text(shape))]
+    #[error("`{}`: array `{array}` has shape {}, expected {expected}", .path.display(), super::shape_text(shape))]
     BadShape {
         /// The file or archive.
         path: PathBuf,
