@@ -21,7 +21,7 @@ pub const LABEL_ISSUES_VERSION: u32 = 1;
 
 /// The settings the issues were found with.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct LabelIssuesSettings {
+pub struct LabelIssuesUsed {
     /// cleanlab's `filter_by` (`prune_by_noise_rate`, …).
     pub filter_by: String,
     /// cleanlab's `rank_by` (`self_confidence` or `normalized_margin`).
@@ -74,7 +74,7 @@ pub struct LabelIssuesDoc {
     /// Class names.
     pub classes: Vec<String>,
     /// The settings used.
-    pub settings: LabelIssuesSettings,
+    pub settings: LabelIssuesUsed,
     /// Set when the predictions are probably in-sample, which makes the
     /// method find too few issues (the model memorised the wrong labels).
     pub in_sample: Option<InSample>,

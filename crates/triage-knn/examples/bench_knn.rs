@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use triage_knn::{search, KnnParams, Metric, Points};
+use triage_knn::{search, Distance, KnnParams, Points};
 
 fn read_f32(path: &std::path::Path) -> Vec<f32> {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -25,7 +25,7 @@ fn main() {
     let q = Points::new(&queries, dim).unwrap();
     let settings = KnnParams {
         k,
-        metric: Metric::SquaredEuclidean,
+        metric: Distance::SquaredEuclidean,
         ..Default::default()
     }
     .check()

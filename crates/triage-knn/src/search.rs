@@ -4,8 +4,8 @@
 use rayon::prelude::*;
 
 use crate::candidates::Candidates;
+use crate::distance::{cosine_with_norms, squared_euclidean, squared_norm, Distance};
 use crate::error::KnnError;
-use crate::metric::{cosine_with_norms, squared_euclidean, squared_norm, Metric};
 use crate::points::Points;
 
 /// Default [`KnnParams::k`].
@@ -20,8 +20,8 @@ pub const DEFAULT_REFERENCE_BLOCK: usize = 4096;
 pub struct KnnParams {
     /// Neighbours per query. Default 10 ([`DEFAULT_K`]).
     pub k: usize,
-    /// The distance. Default [`Metric::SquaredEuclidean`].
-    pub metric: Metric,
+    /// The distance. Default [`Distance::SquaredEuclidean`].
+    pub metric: Distance,
     /// Queries per block (default 256). With the reference block it bounds
     /// the scratch memory: `query_block × reference_block` `f32` per
     /// thread (4 MiB by default), never an n × n matrix.
@@ -34,7 +34,7 @@ impl Default for KnnParams {
     fn default() -> Self {
         Self {
             k: DEFAULT_K,
-            metric: Metric::SquaredEuclidean,
+            metric: Distance::SquaredEuclidean,
             query_block: DEFAULT_QUERY_BLOCK,
             reference_block: DEFAULT_REFERENCE_BLOCK,
         }
@@ -126,7 +126,7 @@ impl Neighbors {
 /// summation order or FMA use of the GEMM. Three times the bound covers
 /// the two-sided error of the pair compared, so no point that could be
 /// among the exact k nearest is dropped. The candidates are then ranked
-/// by their exact `f64` distance ([`Metric`]) and index.
+/// by their exact `f64` distance ([`Distance`]) and index.
 ///
 /// The result is therefore identical to a brute-force `f64` search, on
 /// every CPU and for every thread count and block size: the GEMM only
@@ -166,15 +166,15 @@ struct Prepared {
     max_norm: f64,
 }
 
-fn prepare(points: Points<'_>, metric: Metric) -> Prepared {
+fn prepare(points: Points<'_>, metric: Distance) -> Prepared {
     let norms_f64: Vec<f64> = (0..points.n())
         .into_par_iter()
         .map(|i| squared_norm(points.row(i)))
         .collect();
     let max_norm = norms_f64.iter().fold(0.0f64, |m, &v| m.max(v.sqrt()));
     let (gemm_rows, norms_f32) = match metric {
-        Metric::SquaredEuclidean => (None, norms_f64.iter().map(|&v| v as f32).collect()),
-        Metric::Cosine => (Some(normalised(points, &norms_f64)), Vec::new()),
+        Distance::SquaredEuclidean => (None, norms_f64.iter().map(|&v| v as f32).collect()),
+        Distance::Cosine => (Some(normalised(points, &norms_f64)), Vec::new()),
     };
     Prepared {
         gemm_rows,
@@ -249,11 +249,11 @@ fn run(
             };
             let margins: Vec<f32> = (qs..qe)
                 .map(|q| match metric {
-                    Metric::SquaredEuclidean => {
+                    Distance::SquaredEuclidean => {
                         let s = qinfo.norms_f64[q].sqrt() + refs.max_norm;
                         (3.0 * g * s * s) as f32
                     }
-                    Metric::Cosine => (3.0 * g) as f32,
+                    Distance::Cosine => (3.0 * g) as f32,
                 })
                 .collect();
             let mut cands: Vec<Candidates> =
@@ -277,12 +277,12 @@ fn run(
                         None
                     };
                     match metric {
-                        Metric::SquaredEuclidean => {
+                        Distance::SquaredEuclidean => {
                             let qn = qinfo.norms_f32[q];
                             let rn = &refs.norms_f32[rs..re];
                             c.scan(row, rs, skip, |j, dot| qn + rn[j] - 2.0 * dot);
                         }
-                        Metric::Cosine => c.scan(row, rs, skip, |_, dot| 1.0 - dot),
+                        Distance::Cosine => c.scan(row, rs, skip, |_, dot| 1.0 - dot),
                     }
                 }
             }
@@ -294,8 +294,8 @@ fn run(
                 let exact = |j: u32| {
                     let r = reference.row(j as usize);
                     match metric {
-                        Metric::SquaredEuclidean => squared_euclidean(qv, r),
-                        Metric::Cosine => {
+                        Distance::SquaredEuclidean => squared_euclidean(qv, r),
+                        Distance::Cosine => {
                             cosine_with_norms(qv, r, qinfo.norms_f64[q], refs.norms_f64[j as usize])
                         }
                     }

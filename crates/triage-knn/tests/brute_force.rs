@@ -2,14 +2,14 @@
 //! (many exact ties), repeated points, every block size and both metrics.
 
 use proptest::prelude::*;
-use triage_knn::{search, search_within, KnnError, KnnParams, Metric, Points};
+use triage_knn::{search, search_within, Distance, KnnError, KnnParams, Points};
 
 fn brute(
     reference: &[f32],
     queries: &[f32],
     dim: usize,
     k: usize,
-    metric: Metric,
+    metric: Distance,
     loo: bool,
 ) -> Vec<(u32, f64)> {
     let nr = reference.len() / dim;
@@ -51,8 +51,8 @@ fn engine(
         .collect()
 }
 
-fn metric() -> impl Strategy<Value = Metric> {
-    prop_oneof![Just(Metric::SquaredEuclidean), Just(Metric::Cosine)]
+fn metric() -> impl Strategy<Value = Distance> {
+    prop_oneof![Just(Distance::SquaredEuclidean), Just(Distance::Cosine)]
 }
 
 /// Points on a small integer grid (ties and repeats everywhere) or
@@ -134,7 +134,7 @@ fn larger_sets_match_brute_force_across_blocks() {
         .collect();
     // Some queries are copies of reference points.
     queries[..dim].copy_from_slice(&reference[5 * dim..6 * dim]);
-    for metric in [Metric::SquaredEuclidean, Metric::Cosine] {
+    for metric in [Distance::SquaredEuclidean, Distance::Cosine] {
         let params = KnnParams {
             k: 7,
             metric,
@@ -241,7 +241,7 @@ fn zero_vectors_have_cosine_distance_one() {
         2,
         KnnParams {
             k: 2,
-            metric: Metric::Cosine,
+            metric: Distance::Cosine,
             ..Default::default()
         },
     );

@@ -270,7 +270,7 @@ pub(crate) fn near_duplicates(
             triage_knn::Points::new(&rows, dim).expect("finite rows checked by the caller");
         let settings = triage_knn::KnnParams {
             k,
-            metric: triage_knn::Metric::Cosine,
+            metric: triage_knn::Distance::Cosine,
             ..Default::default()
         }
         .check()

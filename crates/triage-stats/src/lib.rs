@@ -26,7 +26,7 @@ pub mod proba;
 pub mod probabilistic;
 pub mod ranking;
 pub mod roc;
-pub mod split;
+pub mod stratify;
 pub mod temperature;
 
 pub use error::StatsError;

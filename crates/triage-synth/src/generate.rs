@@ -15,7 +15,7 @@ use super::config::SynthConfig;
 use super::error::SynthError;
 use super::plan::{Plan, Sample};
 use super::render::try_render;
-use super::summary::{SplitCounts, SynthSummary};
+use super::summary::{ClassSplitCounts, SynthSummary};
 
 /// Version of the generator's output: bumped whenever the same config
 /// would give different files (drawing, random streams, layout).
@@ -174,7 +174,7 @@ pub struct ClassCounts {
     pub class: String,
     /// Images per split.
     #[serde(flatten)]
-    pub counts: SplitCounts,
+    pub counts: ClassSplitCounts,
     /// Images of the class.
     pub total: usize,
 }
@@ -255,7 +255,7 @@ impl triage_docs::Document for SynthDoc {
     }
 }
 
-fn class_rows(classes: &[String], counts: &[SplitCounts]) -> Vec<ClassCounts> {
+fn class_rows(classes: &[String], counts: &[ClassSplitCounts]) -> Vec<ClassCounts> {
     classes
         .iter()
         .zip(counts)

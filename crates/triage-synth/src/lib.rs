@@ -71,4 +71,4 @@ pub use generate::{
     SYNTH_VERSION,
 };
 pub use render::render;
-pub use summary::{SplitCounts, SynthSummary};
+pub use summary::{ClassSplitCounts, SynthSummary};

@@ -3,7 +3,7 @@
 
 use super::config::SynthConfig;
 use super::rng::{SampleRng, Stream};
-use super::summary::SplitCounts;
+use super::summary::ClassSplitCounts;
 use triage_data::dataset::Split;
 
 /// One image to write.
@@ -27,9 +27,9 @@ pub(crate) struct Plan {
     /// Samples by clean class, then index.
     pub(crate) samples: Vec<Sample>,
     /// Counts by written label and split.
-    pub(crate) counts: Vec<SplitCounts>,
+    pub(crate) counts: Vec<ClassSplitCounts>,
     /// Counts by clean label and split.
-    pub(crate) clean_counts: Vec<SplitCounts>,
+    pub(crate) clean_counts: Vec<ClassSplitCounts>,
     /// Samples whose written label differs from the clean class.
     pub(crate) flipped: usize,
 }
@@ -83,8 +83,8 @@ impl Plan {
             ids.swap(i, rng.below(i + 1));
         }
         let extension = config.format.extension();
-        let mut counts = vec![SplitCounts::default(); config.classes];
-        let mut clean_counts = vec![SplitCounts::default(); config.classes];
+        let mut counts = vec![ClassSplitCounts::default(); config.classes];
+        let mut clean_counts = vec![ClassSplitCounts::default(); config.classes];
         let mut flipped = 0;
         let mut samples = Vec::with_capacity(total);
         for (class, &n) in sizes.iter().enumerate() {
@@ -177,7 +177,7 @@ mod tests {
             assert_eq!(c.test, (n as f64 * 0.5).round() as usize);
             assert_eq!(c.val, (n as f64 * 0.25).round() as usize);
         }
-        let written: usize = plan.counts.iter().map(SplitCounts::total).sum();
+        let written: usize = plan.counts.iter().map(ClassSplitCounts::total).sum();
         assert_eq!(written, plan.samples.len());
     }
 

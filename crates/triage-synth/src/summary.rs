@@ -10,7 +10,7 @@ use triage_data::dataset::Split;
 /// Without held-out splits ([`crate::SynthConfig::has_splits`] is
 /// false) every image counts as `train`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
-pub struct SplitCounts {
+pub struct ClassSplitCounts {
     /// Training images.
     pub train: usize,
     /// Validation images.
@@ -19,7 +19,7 @@ pub struct SplitCounts {
     pub test: usize,
 }
 
-impl SplitCounts {
+impl ClassSplitCounts {
     /// The count of `split`.
     pub fn get(&self, split: Split) -> usize {
         match split {
@@ -51,10 +51,10 @@ pub struct SynthSummary {
     pub classes: Vec<String>,
     /// Images per class (by the written, possibly noisy label: what the
     /// class folders hold) and split, indexed like `classes`.
-    pub counts: Vec<SplitCounts>,
+    pub counts: Vec<ClassSplitCounts>,
     /// Images per class by the clean label (the figure drawn) and split;
     /// class k totals [`crate::SynthConfig::class_counts`]`()[k]`.
-    pub clean_counts: Vec<SplitCounts>,
+    pub clean_counts: Vec<ClassSplitCounts>,
     /// Number of images whose written label differs from the clean one.
     pub flipped: usize,
     /// The Bayes error of the written labels, ρ(K−1)/K

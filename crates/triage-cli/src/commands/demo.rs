@@ -43,7 +43,7 @@ use triage_synth::{generate, Domain, ImageFormat, SynthConfig};
 
 use crate::args::ProfileArgs;
 use crate::commands::predict::predict;
-use crate::commands::profile::compute;
+use crate::commands::profile::profile_of;
 use crate::commands::train::train;
 use crate::train_args::{
     DataArgs, DeviceName, ModelArgs, OptimizerName, PredictArgs, ScheduleName, SelectName,
@@ -101,7 +101,7 @@ struct DemoRun {
 }
 
 /// Sizes of one demo flavour.
-struct Plan {
+struct DemoSizes {
     classes: usize,
     per_class: usize,
     real_per_class: usize,
@@ -114,7 +114,7 @@ struct Plan {
     baseline_model: String,
 }
 
-impl Plan {
+impl DemoSizes {
     fn new(quick: bool, dir: &Path) -> Result<Self> {
         if quick {
             let vgg = dir.join("vgg-quick.toml");
@@ -167,7 +167,7 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
     // Only the files an earlier demo wrote here are replaced; a folder
     // with anything else in it is refused.
     let folder = OutputFolder::claim(out, "demo", Previous::Replace)?;
-    let plan = Plan::new(args.quick, out)?;
+    let plan = DemoSizes::new(args.quick, out)?;
     let progress = !args.no_progress;
     let step = |what: &str| eprintln!("[{:>5.1}s] {what}", started.elapsed().as_secs_f64());
 
@@ -201,7 +201,7 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
     let manifest = synthetic.join("manifest.csv");
 
     step("profiling the training data");
-    let profile = compute(&ProfileArgs {
+    let profile = profile_of(&ProfileArgs {
         data: manifest.clone(),
         json: true,
         fail_on: None,

@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use triage_data::escape::terminal_safe as safe;
 use triage_data::Predictions;
 use triage_docs::label_issues::{
-    InSample, LabelIssue, LabelIssuesDoc, LabelIssuesSettings, LABEL_ISSUES_FORMAT,
+    InSample, LabelIssue, LabelIssuesDoc, LabelIssuesUsed, LABEL_ISSUES_FORMAT,
     LABEL_ISSUES_VERSION,
 };
 use triage_docs::predict::PredictDoc;
@@ -47,7 +47,7 @@ pub fn run(args: &LabelIssuesArgs) -> Result<ExitCode> {
         source: predictions.source.display().to_string(),
         n: predictions.len(),
         classes: predictions.classes.clone(),
-        settings: LabelIssuesSettings {
+        settings: LabelIssuesUsed {
             filter_by: params.filter_by.to_string(),
             rank_by: params.rank_by.to_string(),
             frac_noise: params.frac_noise,

@@ -19,7 +19,7 @@ use crate::commands::progress::Bars;
 
 /// Run `triage profile`.
 pub fn run(args: &ProfileArgs) -> Result<ExitCode> {
-    let profile = compute(args)?;
+    let profile = profile_of(args)?;
     let mismatches = &profile.extension_mismatches;
     let mut out = crate::stdout::stdout();
     if args.json {
@@ -49,7 +49,7 @@ pub fn run(args: &ProfileArgs) -> Result<ExitCode> {
 /// # Errors
 ///
 /// An unreadable dataset or a failing cache.
-pub fn compute(args: &ProfileArgs) -> Result<DatasetProfile> {
+pub fn profile_of(args: &ProfileArgs) -> Result<DatasetProfile> {
     let embeddings = match &args.embeddings {
         Some(path) => {
             // The message only: the predictions reader's hint (about CSV

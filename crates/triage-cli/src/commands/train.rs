@@ -11,7 +11,7 @@ use triage_data::output_folder::{OutputFolder, Previous};
 use triage_nn::pipeline::predict_run::{predict_run, PredictPlan};
 use triage_nn::pipeline::train_run::{train_run, TrainDone};
 use triage_nn::Select;
-use triage_stats::split::stratified_folds;
+use triage_stats::stratify::stratified_folds;
 
 use crate::commands::progress::Bars;
 use crate::train_args::TrainArgs;

@@ -10,7 +10,7 @@ use triage_data::dataset::{open_dataset, Dataset, OpenOptions, Split};
 use triage_data::output_folder::{OutputFolder, Previous};
 use triage_data::progress::Progress;
 
-use triage_stats::split::stratified_split;
+use triage_stats::stratify::stratified_split;
 
 use crate::checkpoint;
 use crate::device::device_for;

@@ -416,14 +416,14 @@ mod tests {
     }
 
     fn label_doc(errors: usize, in_sample: bool) -> ReportInputs {
-        use triage_docs::label_issues::{InSample, LabelIssuesDoc, LabelIssuesSettings};
+        use triage_docs::label_issues::{InSample, LabelIssuesDoc, LabelIssuesUsed};
         let doc = LabelIssuesDoc {
             format: "triage-label-issues".into(),
             version: 1,
             source: "p.csv".into(),
             n: 200,
             classes: vec!["cat".into(), "dog".into()],
-            settings: LabelIssuesSettings {
+            settings: LabelIssuesUsed {
                 filter_by: "prune_by_noise_rate".into(),
                 rank_by: "self_confidence".into(),
                 frac_noise: 1.0,

@@ -31,7 +31,7 @@ impl Series {
     pub fn new(name: impl Into<String>, points: Vec<[f64; 2]>, color: usize) -> Self {
         Self {
             name: name.into(),
-            points: thin(points, MAX_POINTS),
+            points: thin_points(points, MAX_POINTS),
             color,
             dashed: false,
             bold: false,
@@ -242,7 +242,7 @@ fn legend(svg: &mut Svg, x: f64, y: f64, series: &[Series]) {
 }
 
 /// At most `max` evenly spaced points, first and last kept.
-pub fn thin(points: Vec<[f64; 2]>, max: usize) -> Vec<[f64; 2]> {
+pub fn thin_points(points: Vec<[f64; 2]>, max: usize) -> Vec<[f64; 2]> {
     if points.len() <= max || max < 2 {
         return points;
     }
@@ -295,7 +295,7 @@ mod tests {
     #[test]
     fn thinning_keeps_the_ends() {
         let pts: Vec<[f64; 2]> = (0..1000).map(|i| [i as f64, 0.0]).collect();
-        let t = thin(pts, 10);
+        let t = thin_points(pts, 10);
         assert_eq!(t.len(), 10);
         assert_eq!((t[0][0], t[9][0]), (0.0, 999.0));
     }

@@ -6,7 +6,7 @@ use triage_docs::evaluation::MacroRoc;
 
 /// Indices of at most `max` evenly spaced points out of `len`, first and last
 /// included (`max` = 0 keeps all).
-pub fn thin(len: usize, max: usize) -> Vec<usize> {
+pub fn thinned_indices(len: usize, max: usize) -> Vec<usize> {
     if max == 0 || len <= max || max < 2 {
         return (0..len).collect();
     }
@@ -18,7 +18,7 @@ pub fn thin(len: usize, max: usize) -> Vec<usize> {
 }
 
 /// The values at `keep`.
-pub fn pick(values: &[f64], keep: &[usize]) -> Vec<f64> {
+pub fn values_at(values: &[f64], keep: &[usize]) -> Vec<f64> {
     keep.iter().map(|&i| values[i]).collect()
 }
 
@@ -67,11 +67,11 @@ pub fn macro_roc(curves: &[(&[f64], &[f64])], max_points: usize) -> Option<Macro
         .zip(mean.windows(2))
         .map(|(x, y)| (x[1] - x[0]) * (y[0] + y[1]) / 2.0)
         .sum();
-    let keep = thin(grid.len(), max_points);
+    let keep = thinned_indices(grid.len(), max_points);
     Some(MacroRoc {
         auc,
-        fpr: pick(&grid, &keep),
-        tpr: pick(&mean, &keep),
+        fpr: values_at(&grid, &keep),
+        tpr: values_at(&mean, &keep),
     })
 }
 
@@ -97,8 +97,8 @@ mod tests {
 
     #[test]
     fn thinning_keeps_ends() {
-        assert_eq!(thin(10, 0).len(), 10);
-        let t = thin(1000, 11);
+        assert_eq!(thinned_indices(10, 0).len(), 10);
+        let t = thinned_indices(1000, 11);
         assert_eq!(t.len(), 11);
         assert_eq!((t[0], t[10]), (0, 999));
     }

@@ -43,11 +43,11 @@ use crate::precision_recall::pr_curve_from_sorted;
 use crate::probabilistic::{brier_score_loss, log_loss};
 use crate::ranking::SortedScores;
 use crate::roc::roc_curve_from_sorted;
-use crate::split::stratified_split;
+use crate::stratify::stratified_split;
 use crate::temperature::{apply_temperature, fit_temperature};
 use crate::{Metric, ProbMatrix, StatsError};
 
-pub use curves::{macro_roc, pick, thin};
+pub use curves::{macro_roc, thinned_indices, values_at};
 pub use settings::{
     EvaluationParams, EvaluationSettings, DEFAULT_BOOTSTRAP, DEFAULT_CALIBRATE_FRACTION,
     DEFAULT_CONFIDENCE, DEFAULT_MAX_CURVE_POINTS, MAX_BOOTSTRAP,
@@ -221,18 +221,18 @@ pub fn evaluate(
         max_points,
     );
     let roc_doc = |name: &str, sorted: &SortedScores, c: &crate::roc::RocCurve| {
-        let keep = thin(c.fpr.len(), max_points);
+        let keep = thinned_indices(c.fpr.len(), max_points);
         RocDoc {
             class: name.to_string(),
             auc: sorted.auc(None),
-            fpr: pick(&c.fpr, &keep),
-            tpr: pick(&c.tpr, &keep),
-            thresholds: pick(&c.thresholds, &keep),
+            fpr: values_at(&c.fpr, &keep),
+            tpr: values_at(&c.tpr, &keep),
+            thresholds: values_at(&c.thresholds, &keep),
         }
     };
     let pr_doc = |name: &str, sorted: &SortedScores| {
         let c = pr_curve_from_sorted(sorted);
-        let keep = thin(c.precision.len(), max_points);
+        let keep = thinned_indices(c.precision.len(), max_points);
         let keep_t: Vec<usize> = keep
             .iter()
             .copied()
@@ -241,9 +241,9 @@ pub fn evaluate(
         PrDoc {
             class: name.to_string(),
             average_precision: sorted.average_precision(None),
-            precision: pick(&c.precision, &keep),
-            recall: pick(&c.recall, &keep),
-            thresholds: pick(&c.thresholds, &keep_t),
+            precision: values_at(&c.precision, &keep),
+            recall: values_at(&c.recall, &keep),
+            thresholds: values_at(&c.thresholds, &keep_t),
         }
     };
     let thinned = max_points > 0 && rankings.ovr.iter().any(|s| s.len() + 1 > max_points);

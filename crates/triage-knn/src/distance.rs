@@ -2,7 +2,7 @@
 
 /// A distance between points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Metric {
+pub enum Distance {
     /// `Σ_i (x_i − y_i)²`, accumulated in `f64` in index order.
     #[default]
     SquaredEuclidean,
@@ -29,7 +29,7 @@ pub fn squared_norm(x: &[f32]) -> f64 {
     x.iter().map(|&a| f64::from(a) * f64::from(a)).sum()
 }
 
-/// Cosine distance given the two squared norms (see [`Metric::Cosine`]).
+/// Cosine distance given the two squared norms (see [`Distance::Cosine`]).
 pub fn cosine_with_norms(x: &[f32], y: &[f32], nx2: f64, ny2: f64) -> f64 {
     if nx2 == 0.0 || ny2 == 0.0 {
         return 1.0;
@@ -42,17 +42,17 @@ pub fn cosine_with_norms(x: &[f32], y: &[f32], nx2: f64, ny2: f64) -> f64 {
     (1.0 - dot / (nx2.sqrt() * ny2.sqrt())).clamp(0.0, 2.0)
 }
 
-/// Cosine distance (see [`Metric::Cosine`]).
+/// Cosine distance (see [`Distance::Cosine`]).
 pub fn cosine(x: &[f32], y: &[f32]) -> f64 {
     cosine_with_norms(x, y, squared_norm(x), squared_norm(y))
 }
 
-impl Metric {
+impl Distance {
     /// The exact distance between `x` and `y`.
     pub fn distance(self, x: &[f32], y: &[f32]) -> f64 {
         match self {
-            Metric::SquaredEuclidean => squared_euclidean(x, y),
-            Metric::Cosine => cosine(x, y),
+            Distance::SquaredEuclidean => squared_euclidean(x, y),
+            Distance::Cosine => cosine(x, y),
         }
     }
 }
