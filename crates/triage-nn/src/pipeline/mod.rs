@@ -12,6 +12,7 @@
 //! | predict a dataset with a run's model | [`predict_run`] |
 //! | learning-rate range test | [`lr_find_run`] |
 
+pub mod cross_validation;
 pub mod host_images;
 pub mod lr_find_run;
 pub mod plan;
