@@ -1,19 +1,14 @@
 //! `triage label-issues`: confident learning on a predictions file.
 
 use std::io::Write;
-use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use triage_data::escape::terminal_safe as safe;
+use triage_data::predictions::in_sample::in_sample;
 use triage_data::Predictions;
-use triage_docs::label_issues::{
-    InSample, LabelIssue, LabelIssuesDoc, LabelIssuesUsed, LABEL_ISSUES_FORMAT,
-    LABEL_ISSUES_VERSION,
-};
-use triage_docs::predict::PredictDoc;
-use triage_docs::run::RunMeta;
-use triage_stats::label_issues::{find_label_issues, LabelIssuesParams};
+use triage_docs::label_issues::LabelIssuesDoc;
+use triage_stats::label_issues::{label_issues_document, LabelIssuesParams, LabeledPredictions};
 
 use crate::args::LabelIssuesArgs;
 
@@ -32,53 +27,26 @@ pub fn run(args: &LabelIssuesArgs) -> Result<ExitCode> {
     .check()
     .context("invalid label-issues settings")?;
     let predictions = crate::commands::read_predictions(&args.input)?;
-    let found = find_label_issues(&predictions.labels, &predictions.proba, &settings)
-        .with_context(|| {
-            format!(
-                "cannot look for label issues in `{}`",
-                args.input.predictions.display()
-            )
-        })?;
-    let in_sample = in_sample(&args.input.predictions);
-    let params = settings.params();
-    let doc = LabelIssuesDoc {
-        format: LABEL_ISSUES_FORMAT.into(),
-        version: LABEL_ISSUES_VERSION,
-        source: predictions.source.display().to_string(),
-        n: predictions.len(),
-        classes: predictions.classes.clone(),
-        settings: LabelIssuesUsed {
-            filter_by: params.filter_by.to_string(),
-            rank_by: params.rank_by.to_string(),
-            frac_noise: params.frac_noise,
-            min_examples_per_class: params.min_examples_per_class,
-        },
-        in_sample,
-        label_counts: found.label_counts.clone(),
-        thresholds: found.thresholds.clone(),
-        confident_joint: found.calibrated_confident_joint.clone(),
-        noise_matrix: found.noise_matrix.clone(),
-        inverse_noise_matrix: found.inverse_noise_matrix.clone(),
-        true_label_prior: found.true_label_prior.clone(),
-        num_label_issues: found.num_label_issues,
-        num_label_issues_calibrated: found.num_label_issues_calibrated,
-        issues: found.n_issues(),
-        listed: found
-            .ranked
-            .iter()
-            .take(args.max_listed)
-            .enumerate()
-            .map(|(r, &row)| LabelIssue {
-                rank: r + 1,
-                row,
-                id: predictions.ids[row].clone(),
-                given: predictions.labels[row],
-                suggested: found.suggested_label[row],
-                self_confidence: found.self_confidence[row],
-                normalized_margin: found.normalized_margin[row],
-            })
-            .collect(),
+    let source = predictions.source.display().to_string();
+    let input = LabeledPredictions {
+        source: &source,
+        classes: &predictions.classes,
+        ids: &predictions.ids,
+        labels: &predictions.labels,
+        proba: &predictions.proba,
     };
+    let doc = label_issues_document(
+        &input,
+        &settings,
+        args.max_listed,
+        in_sample(&args.input.predictions),
+    )
+    .with_context(|| {
+        format!(
+            "cannot look for label issues in `{}`",
+            args.input.predictions.display()
+        )
+    })?;
     if let Some(warn) = &doc.in_sample {
         eprintln!(
             "triage: warning: these predictions look in-sample ({}); confident learning then \
@@ -97,55 +65,6 @@ pub fn run(args: &LabelIssuesArgs) -> Result<ExitCode> {
     out.flush().context("failed to write output")?;
     let findings = crate::commands::fail_on::label_issues_findings(&predictions.source, &doc);
     Ok(crate::commands::fail_on::verdict(&findings, args.fail_on))
-}
-
-/// Whether `predict.json` beside the predictions says that the model saw
-/// these items: it predicted every item, or the train split, of the data
-/// its run trained on.
-fn in_sample(predictions: &Path) -> Option<InSample> {
-    let dir = if predictions.is_dir() {
-        predictions
-    } else {
-        predictions.parent()?
-    };
-    let text = std::fs::read_to_string(dir.join("predict.json")).ok()?;
-    let predict: PredictDoc = triage_docs::read_str(&text).ok()?;
-    let covers_train = match predict.split.as_deref() {
-        None => "every item",
-        Some("train") => "the train split",
-        Some(_) => return None,
-    };
-    let run_json = Path::new(&predict.run).join("run.json");
-    let trained_on = std::fs::read_to_string(&run_json)
-        .ok()
-        .and_then(|t| triage_docs::read_str::<RunMeta>(&t).ok())
-        .map(|m| m.data);
-    match trained_on {
-        Some(data) if !same_data(&data, &predict.data) => None,
-        _ => Some(InSample {
-            run: predict.run.clone(),
-            reason: format!(
-                "predict.json: run `{}` predicted {covers_train} of `{}`, the data it trained on",
-                predict.run, predict.data
-            ),
-        }),
-    }
-}
-
-/// Whether two spellings of a dataset path name the same data: equal
-/// canonical paths when both exist (`ds`, `./ds/`, `/abs/ds`, a link),
-/// else equal paths after dropping `.` components and trailing slashes.
-fn same_data(a: &str, b: &str) -> bool {
-    let (pa, pb) = (Path::new(a), Path::new(b));
-    if let (Ok(ca), Ok(cb)) = (pa.canonicalize(), pb.canonicalize()) {
-        return ca == cb;
-    }
-    let lexical = |p: &Path| -> std::path::PathBuf {
-        p.components()
-            .filter(|c| !matches!(c, std::path::Component::CurDir))
-            .collect()
-    };
-    lexical(pa) == lexical(pb)
 }
 
 /// The terminal summary.

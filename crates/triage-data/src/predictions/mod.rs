@@ -14,6 +14,7 @@ mod csv_format;
 mod csv_write;
 mod embeddings;
 pub mod error;
+pub mod in_sample;
 mod npy_array;
 pub(crate) use npy_array::shape_text;
 mod npy_format;

@@ -140,10 +140,12 @@ pub fn cross_validate(
         let read = read_predictions(&csv_path, &ReadOptions::default())
             .map_err(|e| PipelineError::Invalid(format!("{e}; rerun the folds with --force")))?;
         match &classes {
-            Some(c) if c != &read.classes => return Err(PipelineError::Invalid(format!(
+            Some(c) if c != &read.classes => {
+                return Err(PipelineError::Invalid(format!(
                 "`{}` has other classes than fold 0's predictions; rerun the folds with --force",
                 csv_path.display()
-            ))),
+            )))
+            }
             Some(_) => {}
             None => classes = Some(read.classes.clone()),
         }

@@ -62,11 +62,13 @@
 //!   cleanlab only requires values in [−1e-6, 1 + 1e-6].
 
 mod confident_joint;
+mod document;
 mod filters;
 mod latent;
 mod numeric;
 mod settings;
 
+pub use document::{label_issues_document, LabeledPredictions};
 pub use settings::{
     FilterBy, LabelIssuesParams, LabelIssuesSettings, RankBy, DEFAULT_FRAC_NOISE,
     DEFAULT_MIN_EXAMPLES_PER_CLASS,
