@@ -6,5 +6,4 @@
 pub mod args;
 pub mod commands;
 pub mod stdout;
-pub mod summary;
 pub mod train_args;

@@ -4,8 +4,8 @@
 //! [`profile_dataset`] decodes every item through a caller-supplied closure
 //! (in parallel), reduces each image at once to its [`ImageFeatures`] —
 //! hashes and [`properties`] — and drops the pixels, then aggregates the
-//! features into a [`DatasetProfile`]. [`write_summary`] prints it for a
-//! terminal; serializing it gives the JSON document of
+//! features into a [`DatasetProfile`] (`triage_report::terminal` prints it
+//! for a terminal); serializing it gives the JSON document of
 //! `triage profile DATA --json`.
 //!
 //! # Brief overview
@@ -148,7 +148,6 @@ pub mod properties;
 mod property_summary;
 mod resize;
 mod split_key;
-mod summary;
 #[cfg(test)]
 mod test_support;
 mod warnings;
@@ -175,7 +174,6 @@ pub use outliers::{OutlierItem, OutlierList, Outliers};
 pub use properties::{ImageProperties, Property};
 pub use property_summary::{ClassProperties, PropertyReport, PropertySet, Summary};
 pub use split_key::{SplitCounts, SplitKey, SplitMap, SplitPairCounts};
-pub use summary::write_summary;
 pub use warnings::{Warning, WarningKind, RARE_CLASS_FRACTION};
 
 use context::Context;

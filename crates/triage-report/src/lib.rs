@@ -3,7 +3,7 @@
 //! ([`Report`]), ranked findings with evidence and fixes ([`findings`]),
 //! and rendered as one self-contained HTML page ([`render_html`]: inline
 //! CSS and SVG, thumbnails as `data:` URIs, no JavaScript) and a terminal
-//! summary ([`terminal::write_summary`]).
+//! summary ([`terminal`]).
 //!
 //! Inputs are files written by other triage commands and read leniently
 //! ([`inputs`]): `triage evaluate --json` documents, `triage profile

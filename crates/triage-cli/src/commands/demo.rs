@@ -37,7 +37,7 @@ use clap::Args;
 use triage_data::output::write_atomic;
 use triage_data::output_folder::{OutputFolder, Previous};
 use triage_data::{read_predictions, ReadOptions};
-use triage_report::terminal::write_summary;
+use triage_report::terminal::write_report_summary;
 use triage_report::{build_report, load_inputs, render_html, InputSpec, ReportOptions};
 use triage_synth::{generate, Domain, ImageFormat, SynthConfig};
 
@@ -343,7 +343,7 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
     folder.finish()?;
     step("done");
     let mut stdout = crate::stdout::stdout();
-    write_summary(&mut stdout, &report, &html_path, html.len())?;
+    write_report_summary(&mut stdout, &report, &html_path, html.len())?;
     stdout.flush()?;
     Ok(ExitCode::SUCCESS)
 }

@@ -17,7 +17,7 @@ use crate::args::EvaluateArgs;
 use triage_stats::evaluation::{evaluate, EvaluationParams};
 
 use crate::commands::progress;
-use crate::summary::write_summary;
+use triage_report::terminal::write_evaluation_summary;
 
 /// The accuracy with and without the items that `profile` lists as
 /// leaked, matched by id (or, when no id matches, by path).
@@ -151,7 +151,7 @@ pub fn run(args: &EvaluateArgs) -> Result<ExitCode> {
         serde_json::to_writer(&mut out, &evaluation).context("failed to write JSON")?;
         writeln!(out).context("failed to write JSON")?;
     } else {
-        write_summary(&mut out, &predictions.source, &evaluation)
+        write_evaluation_summary(&mut out, &predictions.source, &evaluation)
             .context("failed to write the summary")?;
     }
     out.flush().context("failed to write output")?;

@@ -12,7 +12,8 @@ use triage_profile::files::{profile_files, ProfileRun};
 use triage_data::predictions::{
     ids_path, read_embedding_ids, read_embeddings, read_embeddings_csv,
 };
-use triage_profile::{write_summary, DatasetProfile, NamedEmbeddings, ProfileOptions};
+use triage_profile::{DatasetProfile, NamedEmbeddings, ProfileOptions};
+use triage_report::terminal::write_profile_summary;
 
 use crate::args::ProfileArgs;
 use crate::commands::progress::Bars;
@@ -26,7 +27,7 @@ pub fn run(args: &ProfileArgs) -> Result<ExitCode> {
         serde_json::to_writer(&mut out, &profile).context("failed to write JSON")?;
         writeln!(out).context("failed to write JSON")?;
     } else {
-        write_summary(&mut out, &profile).context("failed to write the summary")?;
+        write_profile_summary(&mut out, &profile).context("failed to write the summary")?;
         if !mismatches.is_empty() {
             writeln!(
                 out,

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use triage_data::output::{check_not_an_input, write_atomic};
 use triage_data::output_folder::{claim_file, record_file};
-use triage_report::terminal::write_summary;
+use triage_report::terminal::write_report_summary;
 use triage_report::{build_report, load_inputs, render_html, InputSpec, ReportOptions};
 
 use crate::args::ReportArgs;
@@ -41,7 +41,7 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
         serde_json::to_writer(&mut out, &report).context("failed to write JSON")?;
         writeln!(out).context("failed to write JSON")?;
     } else {
-        write_summary(&mut out, &report, &args.out, html.len())
+        write_report_summary(&mut out, &report, &args.out, html.len())
             .context("failed to write the summary")?;
     }
     out.flush().context("failed to write output")?;

@@ -11,8 +11,8 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use triage_data::dataset::{Dataset, DatasetFormat, Item, Skipped, Source, Split};
 use triage_data::image::{ColorMode, DecodedImage};
 use triage_profile::{
-    profile_dataset, write_summary, DatasetProfile, ItemOutcome, PairKind, ProfileOptions,
-    SplitKey, WarningKind, EXACT_SCORE, MIN_SCORE,
+    profile_dataset, DatasetProfile, ItemOutcome, PairKind, ProfileOptions, SplitKey, WarningKind,
+    EXACT_SCORE, MIN_SCORE,
 };
 
 /// A smooth 32×32 RGB scene determined by `seed` (a few random waves per
@@ -247,7 +247,7 @@ fn planted_duplicates_leakage_and_corrupt_files() {
     assert!(!kinds.contains(&WarningKind::ClassImbalance));
 
     let mut text = Vec::new();
-    write_summary(&mut text, &profile).unwrap();
+    triage_report::terminal::write_profile_summary(&mut text, &profile).unwrap();
     let text = String::from_utf8(text).unwrap();
     assert!(
         text.contains("exact duplicates: 2 groups (4 items); 1 across splits"),

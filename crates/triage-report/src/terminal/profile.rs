@@ -4,11 +4,11 @@ use std::io::{self, Write};
 
 use triage_data::escape::terminal_safe as safe;
 
-use super::document::DatasetProfile;
-use super::order::OrderCheck;
-use super::properties::Property;
-use super::property_summary::PropertySet;
-use super::split_key::SplitKey;
+use triage_profile::DatasetProfile;
+use triage_profile::OrderCheck;
+use triage_profile::Property;
+use triage_profile::PropertySet;
+use triage_profile::SplitKey;
 
 /// Examples shown per section (duplicate groups, pairs, corrupt files).
 const EXAMPLES: usize = 3;
@@ -23,7 +23,7 @@ fn opt(v: Option<f64>, digits: usize) -> String {
 /// per split, imbalance and effective classes, the order check, duplicates
 /// and leakage with a few examples, corrupt files, sizes and modes, the
 /// property table per split, outliers, and the warnings last.
-pub fn write_summary(out: &mut impl Write, profile: &DatasetProfile) -> io::Result<()> {
+pub fn write_profile_summary(out: &mut impl Write, profile: &DatasetProfile) -> io::Result<()> {
     let p = profile;
     writeln!(
         out,
@@ -211,8 +211,8 @@ fn write_duplicates(out: &mut impl Write, p: &DatasetProfile) -> io::Result<()> 
             out,
             "  {} score={:.3} (neighbourhood {:.3}) {} ({}, {}) ~ {} ({}, {})",
             match pair.kind {
-                super::PairKind::Exact => "exact",
-                super::PairKind::Near => "near ",
+                triage_profile::PairKind::Exact => "exact",
+                triage_profile::PairKind::Near => "near ",
             },
             pair.score,
             pair.reference_score,

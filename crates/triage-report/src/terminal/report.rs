@@ -15,7 +15,7 @@ pub const TERMINAL_FINDINGS: usize = 5;
 ///
 /// # Errors
 /// Write errors of `out`.
-pub fn write_summary(
+pub fn write_report_summary(
     out: &mut impl Write,
     report: &Report,
     html: &Path,

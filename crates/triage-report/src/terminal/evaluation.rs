@@ -11,7 +11,11 @@ const WORST: usize = 3;
 
 /// Write the terminal summary: overall metrics with intervals, the per-class
 /// table, the worst classes and the temperature-scaling result.
-pub fn write_summary(out: &mut impl Write, source: &Path, e: &EvaluationDoc) -> io::Result<()> {
+pub fn write_evaluation_summary(
+    out: &mut impl Write,
+    source: &Path,
+    e: &EvaluationDoc,
+) -> io::Result<()> {
     writeln!(
         out,
         "triage evaluate: {}",
