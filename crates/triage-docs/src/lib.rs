@@ -36,6 +36,7 @@ pub mod optimizer;
 pub mod output_marker;
 pub mod predict;
 pub mod run;
+pub mod run_layout;
 pub mod schedule;
 pub mod training;
 

@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use burn::optim::ModuleOptimizer;
+use triage_docs::run_layout as layout;
 
 use crate::checkpoint::{self, write_atomic};
 use crate::error::NnError;
@@ -44,16 +45,16 @@ pub struct RunDir {
 impl RunDir {
     /// Path of the weights of the selected epoch.
     pub fn best_checkpoint(&self) -> PathBuf {
-        self.path.join("best.ckpt")
+        self.path.join(layout::BEST_CHECKPOINT)
     }
 
     /// Path of the checkpoint of the last completed epoch.
     pub fn last_checkpoint(&self) -> PathBuf {
-        self.path.join("last.ckpt")
+        self.path.join(layout::LAST_CHECKPOINT)
     }
 
     fn log_path(&self) -> PathBuf {
-        self.path.join("log.jsonl")
+        self.path.join(layout::LOG)
     }
 
     /// Create the folder (and parents), write `run.json` and an empty log.
@@ -64,7 +65,7 @@ impl RunDir {
     /// holds a run and `overwrite` is false.
     pub fn create(path: &Path, meta: RunMeta, overwrite: bool) -> Result<Self, NnError> {
         fs::create_dir_all(path).map_err(|e| NnError::io(path, e))?;
-        let run_json = path.join("run.json");
+        let run_json = path.join(layout::RUN_JSON);
         if run_json.exists() && !overwrite {
             return Err(NnError::invalid(
                 "output directory",
@@ -74,7 +75,11 @@ impl RunDir {
                 ),
             ));
         }
-        for stale in ["best.ckpt", "last.ckpt", "summary.json"] {
+        for stale in [
+            layout::BEST_CHECKPOINT,
+            layout::LAST_CHECKPOINT,
+            layout::SUMMARY,
+        ] {
             let _ = fs::remove_file(path.join(stale));
         }
         let dir = Self {
@@ -94,7 +99,7 @@ impl RunDir {
     /// [`NnError::Io`] when `run.json` cannot be read, [`NnError::Corrupt`]
     /// when it is not a triage run.
     pub fn open(path: &Path) -> Result<Self, NnError> {
-        let run_json = path.join("run.json");
+        let run_json = path.join(layout::RUN_JSON);
         let bytes = fs::read(&run_json).map_err(|e| NnError::io(&run_json, e))?;
         let meta: RunMeta = serde_json::from_slice(&bytes).map_err(|e| NnError::Corrupt {
             path: run_json.clone(),
@@ -195,7 +200,7 @@ impl RunDir {
             select: self.meta.train.select,
             error,
         };
-        let path = self.path.join("summary.json");
+        let path = self.path.join(layout::SUMMARY);
         let json = serde_json::to_vec_pretty(&summary).map_err(|e| NnError::io(&path, e))?;
         write_atomic(&path, &json)
     }

@@ -37,7 +37,7 @@ pub fn blocks(
             text: format!(
                 "No predictions file for `{}`: pass `--predictions FILE` (or put `{}` beside it) to see the top losses and the most-confused pairs.",
                 e.name,
-                e.path.with_extension("predictions.csv").display()
+                triage_docs::run_layout::predictions_beside(&e.path).display()
             ),
         }]);
     };

@@ -37,6 +37,7 @@ use clap::Args;
 use triage_data::output::write_atomic;
 use triage_data::output_folder::{OutputFolder, Previous};
 use triage_data::{read_predictions, ReadOptions};
+use triage_docs::run_layout;
 use triage_report::terminal::write_report_summary;
 use triage_report::{build_report, load_inputs, render_html, InputSpec, ReportOptions};
 use triage_synth::{generate, Domain, ImageFormat, SynthConfig};
@@ -213,7 +214,7 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
         no_cache: true,
         no_progress: !progress,
     })?;
-    let profile_path = out.join("profile.json");
+    let profile_path = out.join(run_layout::PROFILE);
     write_atomic(&profile_path, &serde_json::to_vec(&profile)?)?;
 
     let seed_run = DemoRun {
@@ -302,7 +303,6 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
             done.state.epochs_done,
             done.state.best.map_or(0, |b| b.epoch)
         );
-        let eval_dir = run_dir.join("eval");
         for (eval_name, data, split) in [
             ("synthetic-test", &manifest, Some("test")),
             ("real-like", &real.join("manifest.csv"), None),
@@ -321,7 +321,7 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
                 },
                 progress,
             )?;
-            write_evaluation(&pred, &eval_dir, eval_name, plan.bootstrap, args.seed)?;
+            write_evaluation(&pred, &run_dir, eval_name, plan.bootstrap, args.seed)?;
         }
         inputs.push(run_dir.display().to_string());
     }
@@ -352,12 +352,15 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
 /// `eval/NAME.json` and `eval/NAME.predictions.csv`.
 fn write_evaluation(
     pred: &PredictDone,
-    eval_dir: &Path,
+    run_dir: &Path,
     name: &str,
     bootstrap: usize,
     seed: u64,
 ) -> Result<()> {
-    fs::create_dir_all(eval_dir)?;
+    let json = run_layout::evaluation(run_dir, name);
+    if let Some(dir) = json.parent() {
+        fs::create_dir_all(dir)?;
+    }
     let predictions = read_predictions(&pred.predictions, &ReadOptions::default())
         .with_context(|| format!("reading {}", pred.predictions.display()))?;
     let settings = EvaluationParams {
@@ -374,13 +377,7 @@ fn write_evaluation(
         &|| (),
     )
     .context("evaluation failed")?;
-    write_atomic(
-        &eval_dir.join(format!("{name}.json")),
-        &serde_json::to_vec(&evaluation)?,
-    )?;
-    fs::copy(
-        &pred.predictions,
-        eval_dir.join(format!("{name}.predictions.csv")),
-    )?;
+    write_atomic(&json, &serde_json::to_vec(&evaluation)?)?;
+    fs::copy(&pred.predictions, run_layout::predictions_beside(&json))?;
     Ok(())
 }

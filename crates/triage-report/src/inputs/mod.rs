@@ -55,7 +55,12 @@ impl ReportInputs {
     pub fn files(&self) -> Vec<PathBuf> {
         let mut files = Vec::new();
         for run in &self.runs {
-            for name in ["run.json", "log.jsonl", "summary.json", "profile.json"] {
+            for name in [
+                triage_docs::run_layout::RUN_JSON,
+                triage_docs::run_layout::LOG,
+                triage_docs::run_layout::SUMMARY,
+                triage_docs::run_layout::PROFILE,
+            ] {
                 files.push(run.path.join(name));
             }
         }
@@ -96,7 +101,7 @@ impl NamedEvaluation {
     }
 
     fn new(name: String, path: &Path, run: Option<String>, doc: EvaluationDoc) -> Self {
-        let beside = path.with_extension("predictions.csv");
+        let beside = triage_docs::run_layout::predictions_beside(path);
         Self {
             name,
             path: path.to_path_buf(),
@@ -174,12 +179,12 @@ pub fn load_inputs(
                 run.name.clone_from(name);
             }
             if let Some(value) = profile {
-                let path = spec.path.join("profile.json");
+                let path = spec.path.join(triage_docs::run_layout::PROFILE);
                 let doc = triage_docs::read_value(value)
                     .map_err(|source| ReportError::Doc { path, source })?;
                 inputs.profiles.push(NamedProfile {
                     name: run.name.clone(),
-                    path: spec.path.join("profile.json"),
+                    path: spec.path.join(triage_docs::run_layout::PROFILE),
                     doc,
                 });
             }

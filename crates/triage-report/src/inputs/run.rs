@@ -3,6 +3,7 @@
 //! `eval/<name>.json` (+ `eval/<name>.predictions.csv`).
 
 use std::path::{Path, PathBuf};
+use triage_docs::run_layout as layout;
 
 use serde_json::Value;
 
@@ -35,21 +36,21 @@ pub struct RunDir {
 pub(crate) fn read_run_dir(
     dir: &Path,
 ) -> Result<(RunDir, Option<Value>, Vec<NamedEvaluation>), ReportError> {
-    let run_json = dir.join("run.json");
+    let run_json = dir.join(layout::RUN_JSON);
     if !run_json.is_file() {
         return Err(ReportError::NotARunDir {
             path: dir.to_path_buf(),
         });
     }
     let config: RunMeta = read_document(&run_json)?;
-    let log = read_log(&dir.join("log.jsonl"))?;
-    let summary_path = dir.join("summary.json");
+    let log = read_log(&dir.join(layout::LOG))?;
+    let summary_path = dir.join(layout::SUMMARY);
     let summary = if summary_path.is_file() {
         Some(read_document(&summary_path)?)
     } else {
         None
     };
-    let profile_path = dir.join("profile.json");
+    let profile_path = dir.join(layout::PROFILE);
     let profile = if profile_path.is_file() {
         Some(read_json(&profile_path, "profile")?)
     } else {
@@ -60,7 +61,7 @@ pub(crate) fn read_run_dir(
         .ok()
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_else(|| dir.display().to_string());
-    let evaluations = read_eval_dir(&dir.join("eval"), &name)?;
+    let evaluations = read_eval_dir(&dir.join(layout::EVAL_DIR), &name)?;
     let run = RunDir {
         name,
         path: dir.to_path_buf(),
