@@ -1,12 +1,11 @@
 //! `triage split`: a stratified, group-aware split written as a manifest.
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
-use triage_data::dataset::{open_dataset, DatasetFormat, OpenOptions, Source, Split};
+use triage_data::dataset::{open_dataset, DatasetFormat, OpenOptions, Split};
 use triage_data::split::{assign_splits, write_manifest, SplitConfig};
 
 use crate::args::SplitArgs;
@@ -19,21 +18,23 @@ pub fn run(args: &SplitArgs) -> Result<ExitCode> {
         seed: args.seed,
     };
     config.validate()?;
-    let mut dataset = open_dataset(&args.data, &OpenOptions::default())
+    if args.group_column.is_some() && !args.data.is_file() {
+        bail!(
+            "--group-column needs a CSV manifest; `{}` is not one",
+            args.data.display()
+        );
+    }
+    let options = OpenOptions {
+        group_column: args.group_column.clone(),
+        ..OpenOptions::default()
+    };
+    let dataset = open_dataset(&args.data, &options)
         .with_context(|| format!("failed to open the dataset `{}`", args.data.display()))?;
-    if let Some(column) = &args.group_column {
-        if dataset.format != DatasetFormat::Manifest {
-            bail!(
-                "--group-column needs a CSV manifest; `{}` is not one",
-                args.data.display()
-            );
-        }
-        let groups = read_group_column(&args.data, column)?;
-        for item in &mut dataset.items {
-            if let Source::File(path) = &item.source {
-                item.group = groups.get(path).cloned().filter(|g| !g.is_empty());
-            }
-        }
+    if args.group_column.is_some() && dataset.format != DatasetFormat::Manifest {
+        bail!(
+            "--group-column needs a CSV manifest; `{}` is not one",
+            args.data.display()
+        );
     }
     let out = args.out.clone().unwrap_or_else(|| default_out(&args.data));
     // Even with --force: the manifest read is not replaced by the one written.
@@ -81,29 +82,4 @@ fn default_out(data: &Path) -> PathBuf {
     } else {
         data.with_extension("split.csv")
     }
-}
-
-/// Map each manifest row's resolved path to its value in `column`.
-fn read_group_column(manifest: &Path, column: &str) -> Result<HashMap<PathBuf, String>> {
-    let dir = manifest.parent().unwrap_or(Path::new("."));
-    let mut reader = csv::Reader::from_path(manifest)
-        .with_context(|| format!("cannot read `{}`", manifest.display()))?;
-    let headers = reader.headers()?.clone();
-    let find = |name: &str| headers.iter().position(|h| h.trim() == name);
-    let Some(group) = find(column) else {
-        bail!(
-            "`{}` has no column `{column}` (columns: {})",
-            manifest.display(),
-            headers.iter().collect::<Vec<_>>().join(", ")
-        );
-    };
-    let path = find("path").context("the manifest has no `path` column")?;
-    let mut out = HashMap::new();
-    for row in reader.records() {
-        let row = row.with_context(|| format!("cannot read `{}`", manifest.display()))?;
-        if let (Some(p), Some(g)) = (row.get(path), row.get(group)) {
-            out.insert(dir.join(p.trim()), g.trim().to_string());
-        }
-    }
-    Ok(out)
 }

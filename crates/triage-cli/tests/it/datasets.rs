@@ -352,3 +352,59 @@ fn embeddings_give_the_candidates_and_bad_ones_exit_2() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("row 4 (index 3)"), "{}", stderr(&out));
 }
+
+#[test]
+fn split_keeps_the_groups_of_a_named_column_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = crate::util::tiny_synth(dir.path());
+    // The synthetic manifest with a `patient` column: 4 patients.
+    let text = std::fs::read_to_string(data.join("manifest.csv")).unwrap();
+    let mut lines = text.lines();
+    let mut out = format!("{},patient\n", lines.next().unwrap());
+    for (i, line) in lines.enumerate() {
+        out.push_str(&format!("{line},p{}\n", i % 4));
+    }
+    let manifest = data.join("patients.csv");
+    std::fs::write(&manifest, out).unwrap();
+    let split = dir.path().join("split.csv");
+    let args = |column: &str| {
+        vec![
+            "split".to_string(),
+            manifest.display().to_string(),
+            "--group-column".into(),
+            column.into(),
+            "--out".into(),
+            split.display().to_string(),
+            "--force".into(),
+        ]
+    };
+    let a = args("patient");
+    let o = crate::util::triage(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("4 groups kept whole"), "{}", stderr(&o));
+    // Every patient's items share one split.
+    let written = std::fs::read_to_string(&split).unwrap();
+    let mut header = written.lines().next().unwrap().split(',');
+    let split_col = header.position(|h| h == "split").unwrap();
+    let group_col = written
+        .lines()
+        .next()
+        .unwrap()
+        .split(',')
+        .position(|h| h == "group")
+        .unwrap();
+    let mut seen = std::collections::HashMap::new();
+    for line in written.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let first = seen
+            .entry(f[group_col].to_string())
+            .or_insert(f[split_col].to_string());
+        assert_eq!(first, f[split_col], "{line}");
+    }
+    assert_eq!(seen.len(), 4);
+    // A column that is not there is named.
+    let a = args("ward");
+    let o = crate::util::triage(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("`ward`"), "{}", stderr(&o));
+}

@@ -76,8 +76,9 @@ pub enum DatasetError {
     ManifestMissingColumn {
         /// The manifest.
         path: PathBuf,
-        /// The missing column (`path` or `label`).
-        column: &'static str,
+        /// The missing column (`path`, `label`, or the group column asked
+        /// for).
+        column: String,
     },
     /// A required manifest field is empty (or the row is too short to hold it).
     #[error("`{}` line {line}: column `{column}` is empty", .path.display())]

@@ -45,7 +45,7 @@ struct Columns {
 }
 
 /// Read a manifest.
-pub(super) fn read(manifest: &Path) -> Result<Dataset, DatasetError> {
+pub(super) fn read(manifest: &Path, group_column: Option<&str>) -> Result<Dataset, DatasetError> {
     let csv_error = |line: Option<u64>, error: csv::Error| match error.kind() {
         csv::ErrorKind::Io(io) => DatasetError::Io {
             path: manifest.to_path_buf(),
@@ -66,7 +66,7 @@ pub(super) fn read(manifest: &Path) -> Result<Dataset, DatasetError> {
         .flexible(true)
         .from_reader(tracked);
     let header = reader.headers().map_err(|e| csv_error(Some(1), e))?;
-    let columns = find_columns(manifest, header)?;
+    let columns = find_columns(manifest, header, group_column)?;
 
     let mut rows = Vec::new();
     for record in reader.records() {
@@ -166,7 +166,11 @@ pub(super) fn read(manifest: &Path) -> Result<Dataset, DatasetError> {
     })
 }
 
-fn find_columns(manifest: &Path, header: &csv::StringRecord) -> Result<Columns, DatasetError> {
+fn find_columns(
+    manifest: &Path,
+    header: &csv::StringRecord,
+    group_column: Option<&str>,
+) -> Result<Columns, DatasetError> {
     if header.iter().all(|h| h.trim().is_empty()) {
         return Err(DatasetError::ManifestEmpty {
             path: manifest.to_path_buf(),
@@ -179,17 +183,20 @@ fn find_columns(manifest: &Path, header: &csv::StringRecord) -> Result<Columns, 
                 .eq_ignore_ascii_case(name)
         })
     };
-    let required = |name: &'static str| {
+    let required = |name: &str| {
         position(name).ok_or_else(|| DatasetError::ManifestMissingColumn {
             path: manifest.to_path_buf(),
-            column: name,
+            column: name.to_string(),
         })
     };
     Ok(Columns {
         path: required("path")?,
         label: required("label")?,
         split: position("split"),
-        group: position("group"),
+        group: match group_column {
+            Some(name) => Some(required(name)?),
+            None => position("group"),
+        },
     })
 }
 

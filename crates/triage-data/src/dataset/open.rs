@@ -20,6 +20,10 @@ pub struct OpenOptions {
     /// (each directory is read once, so link loops end). Symbolic links to
     /// files are always read; the root itself is always followed.
     pub follow_symlinks: bool,
+    /// Manifest column holding each item's group (items of one group share
+    /// a split); `None`: the `group` column, if any. A named column that
+    /// is missing is an error.
+    pub group_column: Option<String>,
 }
 
 impl Default for OpenOptions {
@@ -27,6 +31,7 @@ impl Default for OpenOptions {
         Self {
             max_pixels: DEFAULT_MAX_PIXELS,
             follow_symlinks: true,
+            group_column: None,
         }
     }
 }
@@ -82,7 +87,7 @@ pub fn open_dataset(path: &Path, options: &OpenOptions) -> Result<Dataset, Datas
         .map(|n| n.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
     if name.ends_with(".csv") {
-        manifest::read(path)
+        manifest::read(path, options.group_column.as_deref())
     } else if idx::is_idx_name(&name) {
         idx::read_file(path, options)
     } else if name.ends_with(".bin") {
