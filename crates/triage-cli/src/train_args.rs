@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::{Args, ValueEnum};
+use triage_docs::optimizer::{ADAMW_DEFAULT_WEIGHT_DECAY, SGD_DEFAULT_WEIGHT_DECAY};
 use triage_nn::lr_find::LrFindConfig;
 use triage_nn::pipeline::lr_find_run::LrFindPlan;
 use triage_nn::pipeline::plan::{
@@ -378,24 +379,21 @@ impl ModelArgs {
             OptimizerName::Sgd | OptimizerName::Nesterov => OptimizerSpec::Sgd {
                 momentum: self.momentum,
                 nesterov: self.optimizer == OptimizerName::Nesterov || self.nesterov,
-                weight_decay: self.weight_decay.unwrap_or(5e-4),
+                weight_decay: self.weight_decay.unwrap_or(SGD_DEFAULT_WEIGHT_DECAY),
             },
             OptimizerName::Adam => OptimizerSpec::Adam,
             OptimizerName::Adamw => OptimizerSpec::AdamW {
-                weight_decay: self.weight_decay.unwrap_or(1e-2),
+                weight_decay: self.weight_decay.unwrap_or(ADAMW_DEFAULT_WEIGHT_DECAY),
             },
             OptimizerName::Rmsprop => OptimizerSpec::RmsProp,
             OptimizerName::Adadelta => OptimizerSpec::Adadelta,
         }
     }
 
-    /// The default learning rate of the optimizer.
+    /// The default learning rate of the optimizer
+    /// ([`OptimizerSpec::default_lr`]).
     pub fn default_lr(&self) -> f64 {
-        match self.optimizer {
-            OptimizerName::Sgd | OptimizerName::Nesterov => 0.1,
-            OptimizerName::Adam | OptimizerName::Adamw | OptimizerName::Rmsprop => 1e-3,
-            OptimizerName::Adadelta => 1.0,
-        }
+        self.optimizer().default_lr()
     }
 }
 

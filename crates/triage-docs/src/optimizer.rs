@@ -36,7 +36,23 @@ pub enum OptimizerSpec {
     Adadelta,
 }
 
+/// SGD's default L2 weight decay (He et al. 2016 on CIFAR).
+pub const SGD_DEFAULT_WEIGHT_DECAY: f64 = 5e-4;
+/// AdamW's default decoupled weight decay (PyTorch's).
+pub const ADAMW_DEFAULT_WEIGHT_DECAY: f64 = 1e-2;
+
 impl OptimizerSpec {
+    /// The learning rate used when none is given: 0.1 for SGD (He et al.
+    /// 2016 with batch 128), 1e-3 for Adam, AdamW and RMSprop (PyTorch's
+    /// defaults), 1.0 for Adadelta (PyTorch's).
+    pub fn default_lr(&self) -> f64 {
+        match self {
+            Self::Sgd { .. } => 0.1,
+            Self::Adam | Self::AdamW { .. } | Self::RmsProp => 1e-3,
+            Self::Adadelta => 1.0,
+        }
+    }
+
     /// Check the hyperparameters: momentum in [0, 1), Nesterov only with
     /// momentum > 0, weight decay finite and ≥ 0.
     ///
