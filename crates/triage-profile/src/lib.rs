@@ -141,6 +141,7 @@ mod features;
 pub mod files;
 mod groups;
 mod histograms;
+pub mod leakage;
 mod near_duplicates;
 pub mod order;
 pub mod outliers;

@@ -28,6 +28,17 @@ impl fmt::Display for Location {
     }
 }
 
+/// A number for a message: as written for ordinary magnitudes, in
+/// scientific notation for very large or small ones (`1e300`, not a
+/// 301-digit integer).
+pub(crate) fn short_number(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() || (1e-4..1e6).contains(&x.abs()) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
+    }
+}
+
 /// A predictions file that cannot be read or does not hold valid predictions.
 ///
 /// Every message names the file, and where it applies the line (CSV) or row
@@ -191,7 +202,7 @@ pub enum PredictionsError {
         value: f64,
     },
     /// A probability is negative.
-    #[error("`{}` {location}, column `{column}`: probability {value} is negative", .path.display())]
+    #[error("`{}` {location}, column `{column}`: probability {} is negative", .path.display(), short_number(*value))]
     Negative {
         /// The file.
         path: PathBuf,
@@ -204,8 +215,8 @@ pub enum PredictionsError {
     },
     /// A row of probabilities does not sum to 1 within the tolerance.
     #[error(
-        "`{}` {location}: probabilities sum to {sum}, not 1 (tolerance {tolerance:e})",
-        .path.display()
+        "`{}` {location}: probabilities sum to {}, not 1 (tolerance {tolerance:e})",
+        .path.display(), short_number(*sum)
     )]
     RowSum {
         /// The file.

@@ -401,3 +401,11 @@ fn example_file_reads() {
     assert!(p.len() >= 50);
     assert!(p.paths.is_some());
 }
+
+#[test]
+fn huge_numbers_are_written_short_in_messages() {
+    let s = Scratch::new();
+    let path = s.write("p.csv", "id,label,p_a,p_b\nx,a,1e300,0\n");
+    let err = read_err(&path, &ReadOptions::default(), &["1e300"]);
+    assert!(err.to_string().len() < 200, "{err}");
+}
