@@ -18,12 +18,6 @@ pub fn run(args: &SplitArgs) -> Result<ExitCode> {
         seed: args.seed,
     };
     config.validate()?;
-    if args.group_column.is_some() && !args.data.is_file() {
-        bail!(
-            "--group-column needs a CSV manifest; `{}` is not one",
-            args.data.display()
-        );
-    }
     let options = OpenOptions {
         group_column: args.group_column.clone(),
         ..OpenOptions::default()
