@@ -54,7 +54,10 @@ pub fn train(args: &TrainArgs) -> Result<TrainDone> {
     bars.clear();
     match result {
         // Refused before anything was trained: no checkpoint to speak of.
-        Err(e @ triage_nn::pipeline::PipelineError::Output(_)) => Err(e.into()),
+        Err(
+            e @ (triage_nn::pipeline::PipelineError::Output(_)
+            | triage_nn::pipeline::PipelineError::TooLarge(_)),
+        ) => Err(e.into()),
         other => other.with_context(|| {
             format!(
                 "training in {} stopped (checkpoints of completed epochs, if any, are kept there)",

@@ -258,6 +258,8 @@ fn a_model_too_large_for_memory_is_refused_before_it_is_built() {
     ]);
     let err = exit_2(&o, "huge model");
     assert!(err.contains("parameters") && err.contains("TiB"), "{err}");
+    // Refused before training: no talk of kept checkpoints.
+    assert!(!err.contains("checkpoints"), "{err}");
 }
 
 #[test]
