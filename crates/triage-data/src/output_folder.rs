@@ -228,24 +228,21 @@ impl OutputFolder {
                 Previous::Keep => kept = m.files,
                 Previous::Replace => remove_listed(root, &m.files)?,
             },
-            Some(m) if m.folder_command.is_none() && Self::is_empty_but_marker(root)? => {
-                // Only single files were recorded, and none is left.
-                let _ = m;
-            }
             other => {
+                // Free: empty but for a marker of single files (whose files
+                // are gone), or a run directory of an older triage.
+                let owner = other.as_ref().and_then(|m| m.folder_command.clone());
                 let legacy = other.is_none()
                     && matches!(command, "train" | "predict")
                     && is_legacy_run(root);
-                if !legacy {
-                    let (entries, more) = visible_entries(root)?;
-                    if !entries.is_empty() || other.is_some() {
-                        return Err(OutputError::Foreign {
-                            folder: root.to_path_buf(),
-                            entries,
-                            more,
-                            owner: other.and_then(|m| m.folder_command),
-                        });
-                    }
+                let (entries, more) = visible_entries(root)?;
+                if !legacy && (!entries.is_empty() || owner.is_some()) {
+                    return Err(OutputError::Foreign {
+                        folder: root.to_path_buf(),
+                        entries,
+                        more,
+                        owner,
+                    });
                 }
             }
         }
@@ -259,10 +256,6 @@ impl OutputFolder {
         };
         folder.save()?;
         Ok(folder)
-    }
-
-    fn is_empty_but_marker(root: &Path) -> Result<bool, OutputError> {
-        Ok(visible_entries(root)?.0.is_empty())
     }
 
     /// The folder.

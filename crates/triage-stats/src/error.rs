@@ -98,6 +98,17 @@ pub enum StatsError {
         /// The only class given.
         class: usize,
     },
+    /// A class has fewer samples than cross-validation folds, so some
+    /// fold would not contain it and its model could never predict it.
+    #[error("class {class} has {count} sample{}, fewer than the {folds} folds; use fewer folds, or add samples of that class", if *count == 1 { "" } else { "s" })]
+    FewerSamplesThanFolds {
+        /// The class index (the first such class).
+        class: usize,
+        /// Its samples.
+        count: usize,
+        /// Folds asked for.
+        folds: usize,
+    },
     /// A parameter is outside its domain.
     #[error("invalid parameter {name}: {reason}")]
     InvalidParameter {

@@ -39,8 +39,9 @@ pub fn stratified_split(y: &[usize], fraction: f64, seed: u64) -> (Vec<usize>, V
 ///
 /// # Errors
 ///
-/// [`StatsError::InvalidParameter`] for fewer than 2 folds, or when a class
-/// that occurs has fewer samples than folds (some fold would not contain it,
+/// [`StatsError::InvalidParameter`] for fewer than 2 folds;
+/// [`StatsError::FewerSamplesThanFolds`] when a class that occurs has fewer
+/// samples than folds (some fold would not contain it,
 /// so its model could never predict that class), naming the class and its
 /// count.
 pub fn stratified_folds(y: &[usize], folds: usize, seed: u64) -> Result<Vec<usize>, StatsError> {
@@ -60,13 +61,10 @@ pub fn stratified_folds(y: &[usize], folds: usize, seed: u64) -> Result<Vec<usiz
         .enumerate()
         .find(|(_, m)| !m.is_empty() && m.len() < folds)
     {
-        return Err(StatsError::InvalidParameter {
-            name: "folds",
-            reason: format!(
-                "class {c} has {} item(s), fewer than the {folds} folds; use at most {} folds, or add items of that class",
-                members.len(),
-                members.len().max(2)
-            ),
+        return Err(StatsError::FewerSamplesThanFolds {
+            class: c,
+            count: members.len(),
+            folds,
         });
     }
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);

@@ -366,8 +366,6 @@ fn a_closed_pipe_is_not_a_crash() {
     let run = tiny_run(t, &data);
     let csv = t.join("p.csv");
     fs::write(&csv, CSV).unwrap();
-    let spec = t.join("tiny.toml");
-    fs::write(&spec, "kind = \"linear\"\n").unwrap();
     let cases: Vec<Vec<String>> = vec![
         vec![
             "split".into(),

@@ -23,6 +23,7 @@ use triage_data::predictions::{write_predictions_csv, PredictionRow};
 use triage_data::{read_predictions, ReadOptions};
 use triage_docs::folds::{FoldsDoc, FOLDS_FORMAT, FOLDS_VERSION};
 use triage_stats::stratify::stratified_folds;
+use triage_stats::StatsError;
 
 use super::plan::TrainPlan;
 use super::predict_run::{predict_run, PredictPlan};
@@ -75,21 +76,23 @@ pub fn cross_validate(
         .iter()
         .map(|&i| dataset.items[i].label)
         .collect();
-    let mut counts = vec![0usize; dataset.classes.len()];
-    for &y in &labels {
-        counts[y] += 1;
-    }
-    if let Some((c, &n)) = counts.iter().enumerate().find(|(_, &n)| n > 0 && n < k) {
-        let most = counts.iter().copied().filter(|&n| n > 0).min().unwrap_or(0);
-        return Err(PipelineError::Invalid(format!(
-            "--folds {k} on `{}`: class {c} ({:?}) has {n} training item{}, fewer than the {k} folds; use at most {most} folds, or add items of that class",
-            data.display(),
-            dataset.classes[c],
-            if n == 1 { "" } else { "s" }
-        )));
-    }
-    let fold_of = stratified_folds(&labels, k, train.seed)
-        .map_err(|e| PipelineError::Invalid(format!("--folds {k}: {e}")))?;
+    let fold_of = stratified_folds(&labels, k, train.seed).map_err(|e| match e {
+        // Name the class, and the most folds every class can fill.
+        StatsError::FewerSamplesThanFolds { class, count, .. } => {
+            let mut counts = vec![0usize; dataset.classes.len()];
+            for &y in &labels {
+                counts[y] += 1;
+            }
+            let most = counts.iter().copied().filter(|&n| n > 0).min().unwrap_or(0);
+            PipelineError::Invalid(format!(
+                "--folds {k} on `{}`: class {class} ({:?}) has {count} training item{}, fewer than the {k} folds; use at most {most} folds, or add items of that class",
+                data.display(),
+                dataset.classes[class],
+                if count == 1 { "" } else { "s" }
+            ))
+        }
+        other => PipelineError::Invalid(format!("--folds {k}: {other}")),
+    })?;
     let folder = OutputFolder::claim(out, "train", Previous::Keep)?;
     check_same_folds(plan)?;
 
