@@ -38,6 +38,7 @@ pub mod predict;
 pub mod run;
 pub mod run_layout;
 pub mod schedule;
+pub mod severity;
 pub mod training;
 
 use schemars::JsonSchema;

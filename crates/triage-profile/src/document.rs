@@ -18,8 +18,8 @@ use super::near_duplicates::NearDuplicates;
 use super::order::OrderReport;
 use super::outliers::Outliers;
 use super::property_summary::PropertyReport;
+use super::rules::Warning;
 use super::split_key::{SplitCounts, SplitMap};
-use super::warnings::Warning;
 
 /// `format` of the profile document.
 pub const PROFILE_FORMAT: &str = "triage-profile";

@@ -88,7 +88,8 @@
 //! }
 //! ```
 //!
-//! Warning kinds ([`WarningKind`]): `corrupt_files`, `leakage`,
+//! Warning kinds ([`WarningKind`], one per rule of
+//! [`rules::PROFILE_RULES`], the table the report's findings use too): `corrupt_files`, `leakage`,
 //! `near_duplicate_leakage`, `group_leakage`,
 //! `conflicting_duplicate_labels`, `sorted_order`, `empty_class`,
 //! `missing_class`, `class_imbalance`, `duplicates`, `mixed_channels`,
@@ -148,10 +149,10 @@ pub mod outliers;
 pub mod properties;
 mod property_summary;
 mod resize;
+pub mod rules;
 mod split_key;
 #[cfg(test)]
 mod test_support;
-mod warnings;
 
 use rayon::prelude::*;
 
@@ -174,8 +175,8 @@ pub use order::{ClassShare, OrderCheck, OrderReport, TailSplit};
 pub use outliers::{OutlierItem, OutlierList, Outliers};
 pub use properties::{ImageProperties, Property};
 pub use property_summary::{ClassProperties, PropertyReport, PropertySet, Summary};
+pub use rules::{Warning, WarningKind};
 pub use split_key::{SplitCounts, SplitKey, SplitMap, SplitPairCounts};
-pub use warnings::{Warning, WarningKind, RARE_CLASS_FRACTION};
 
 use context::Context;
 
@@ -344,7 +345,7 @@ pub fn profile_dataset(
         warnings: Vec::new(),
         extension_mismatches: Vec::new(),
     };
-    profile.warnings = warnings::collect_warnings(&profile);
+    profile.warnings = rules::collect_warnings(&profile);
     profile
 }
 

@@ -4,7 +4,7 @@
 use triage_profile::SplitKey;
 
 use crate::inputs::{NamedProfile, ReportInputs};
-use crate::model::{slug, Block, Figure, KeyValue, Table};
+use crate::model::{slug, Block, Figure, KeyValue};
 use crate::svg::bars::{BarChart, BarSeries};
 use crate::svg::Plot;
 
@@ -28,19 +28,8 @@ pub(super) fn blocks(inputs: &ReportInputs, options: &super::ReportOptions) -> V
             &format!("leak-pairs-{i}-{}", slug(&p.name)),
             options,
         ));
-        if !p.doc.warnings.is_empty() {
-            out.push(Block::Table(Table {
-                id: format!("profile-warnings-{i}"),
-                caption: "Warnings of `triage profile`".into(),
-                header: vec!["kind".into(), "message".into()],
-                rows: p
-                    .doc
-                    .warnings
-                    .iter()
-                    .map(|w| vec![w.kind.name().to_string(), w.message.clone()])
-                    .collect(),
-            }));
-        }
+        // The profile's warnings are not repeated here: the same rules
+        // (triage_profile::rules) make the data findings.
     }
     for (i, l) in inputs.label_issues.iter().enumerate() {
         out.extend(crate::label_gallery::blocks(

@@ -14,32 +14,10 @@ pub mod training;
 
 use schemars::JsonSchema;
 use serde::Serialize;
+pub use triage_docs::severity::Severity;
 
 use crate::inputs::ReportInputs;
 use crate::model::{KeyValue, SectionKind};
-
-/// How much a finding matters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    /// The numbers cannot be trusted, or the model is broken.
-    Critical,
-    /// A likely cause of lost accuracy or of a misleading claim.
-    Warning,
-    /// Worth knowing.
-    Info,
-}
-
-impl Severity {
-    /// Lower-case name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Critical => "critical",
-            Self::Warning => "warning",
-            Self::Info => "info",
-        }
-    }
-}
 
 /// One finding.
 #[derive(Debug, Clone, Serialize, PartialEq, JsonSchema)]
@@ -120,15 +98,9 @@ pub struct Rule {
 /// Every rule, in no particular order (findings are ranked afterwards).
 pub static RULES: &[Rule] = &[
     Rule {
-        id: "class-imbalance",
-        description: "largest/smallest class count in the profile",
-        check: data::class_imbalance,
-    },
-    Rule {
-        id: "leakage",
-        description:
-            "exact or near duplicates shared between splits; duplicates with conflicting labels",
-        check: data::leakage,
+        id: "profile",
+        description: "every rule of the dataset profile's table (`triage_profile::rules::PROFILE_RULES`: leakage, class imbalance, sorted order, corrupt files, …), the same verdicts `triage profile` prints",
+        check: data::profile_rules,
     },
     Rule {
         id: "leakage-cost",
@@ -139,11 +111,6 @@ pub static RULES: &[Rule] = &[
         id: "label-issues",
         description: "examples whose given label is probably wrong (confident learning, `triage label-issues`); in-sample predictions",
         check: data::label_issues,
-    },
-    Rule {
-        id: "sorted-order",
-        description: "labels sorted or blocked in file order",
-        check: data::sorted_order,
     },
     Rule {
         id: "select-on-accuracy",
@@ -215,10 +182,5 @@ mod tests {
     #[test]
     fn no_inputs_no_findings() {
         assert!(run_rules(&ReportInputs::default()).is_empty());
-    }
-
-    #[test]
-    fn severity_orders_critical_first() {
-        assert!(Severity::Critical < Severity::Warning && Severity::Warning < Severity::Info);
     }
 }
