@@ -466,12 +466,17 @@ impl TrainArgs {
             out: self.out.clone(),
             resume: self.resume,
             force: self.force,
-            provenance: Provenance {
-                triage_version: env!("CARGO_PKG_VERSION").into(),
-                git_commit: (!GIT_COMMIT.is_empty()).then(|| GIT_COMMIT.to_string()),
-                command: std::env::args().collect(),
-            },
+            provenance: provenance(),
         })
+    }
+}
+
+/// What `run.json` records of this build and command line.
+pub fn provenance() -> Provenance {
+    Provenance {
+        triage_version: env!("CARGO_PKG_VERSION").into(),
+        git_commit: (!GIT_COMMIT.is_empty()).then(|| GIT_COMMIT.to_string()),
+        command: std::env::args().collect(),
     }
 }
 

@@ -58,7 +58,7 @@ use serde::{Deserialize, Serialize};
 
 use super::alignment::{best_alignment, Alignment};
 use super::context::{Context, ItemRef};
-use super::copy_thumbnail::{descriptor, DESCRIPTOR_DIM};
+use super::copy_thumbnail::{descriptor, CopyThumbnail, DESCRIPTOR_DIM};
 use super::disjoint_set::DisjointSet;
 use super::duplicates::PixelClasses;
 use super::features::ImageFeatures;
@@ -201,6 +201,8 @@ fn stands_out(score: f64, reference: f64) -> bool {
     score >= MIN_SCORE && 1.0 - score <= STANDOUT * (1.0 - reference)
 }
 
+/// Every near-duplicate pair of the dataset, in the phases of the module
+/// documentation.
 pub(crate) fn near_duplicates(
     ctx: &Context<'_>,
     features: &[Option<ImageFeatures>],
@@ -209,49 +211,28 @@ pub(crate) fn near_duplicates(
     k: usize,
     max_listed: usize,
 ) -> NearDuplicates {
-    // Distinct images: the first item of each pixel class, and its members.
-    let mut members: Vec<Vec<usize>> = Vec::new();
-    let mut slot: HashMap<u32, usize> = HashMap::new();
-    for (i, c) in pixel.class_of.iter().enumerate() {
-        if let Some(c) = c {
-            let s = *slot.entry(*c).or_insert_with(|| {
-                members.push(Vec::new());
-                members.len() - 1
-            });
-            members[s].push(i);
-        }
-    }
-    let reps: Vec<usize> = members.iter().map(|m| m[0]).collect();
-    let (descriptor_name, candidates_from, dim, rows): (String, &str, usize, Vec<f32>) =
-        match embeddings {
-            Some(e) => (
-                format!("{}, cosine", e.name),
-                "embeddings",
-                e.dim,
-                reps.iter()
-                    .flat_map(|&i| e.rows[i * e.dim..(i + 1) * e.dim].iter().copied())
-                    .collect(),
-            ),
-            None => (
-                "8×8 standardised blurred luma of the 32×32 thumbnail, cosine".into(),
-                "pixels",
-                DESCRIPTOR_DIM,
-                reps.par_iter()
-                    .flat_map_iter(|&i| {
-                        let t = &features[i].as_ref().expect("decoded").copy_thumbnail;
-                        descriptor(t)
-                    })
-                    .collect(),
-            ),
-        };
+    let distinct = Distinct::of(pixel);
+    let candidates = Candidates::of(features, &distinct.reps, embeddings);
+    let thumb = |r: usize| -> &CopyThumbnail {
+        &features[distinct.reps[r]]
+            .as_ref()
+            .expect("decoded")
+            .copy_thumbnail
+    };
+    let k = k.min(distinct.reps.len().saturating_sub(1));
+    let (accepted, candidate_pairs) = if k > 0 {
+        verify(&candidates, k, &thumb)
+    } else {
+        (Vec::new(), 0)
+    };
     let mut out = NearDuplicates {
-        candidates_from: candidates_from.into(),
-        descriptor: descriptor_name,
-        k: 0,
+        candidates_from: candidates.from.into(),
+        descriptor: candidates.name,
+        k,
         min_score: MIN_SCORE,
         exact_score: EXACT_SCORE,
         standout: STANDOUT,
-        candidate_pairs: 0,
+        candidate_pairs,
         pairs: 0,
         cross_split_pairs: 0,
         different_label_pairs: 0,
@@ -259,92 +240,177 @@ pub(crate) fn near_duplicates(
         clusters: 0,
         items_in_clusters: 0,
         largest_cluster: 0,
-        leaked_items: Vec::new(),
-        listed: Vec::new(),
+        leaked_items: leaked_items(ctx, &distinct.members, &accepted),
+        listed: listing(ctx, &distinct.members, &accepted, max_listed),
     };
-    let k = k.min(reps.len().saturating_sub(1));
-    let mut accepted: Vec<Accepted> = Vec::new();
-    if k > 0 {
-        out.k = k;
-        let points =
-            triage_knn::Points::new(&rows, dim).expect("finite rows checked by the caller");
-        let settings = triage_knn::KnnParams {
-            k,
-            metric: triage_knn::Distance::Cosine,
-            ..Default::default()
-        }
-        .check()
-        .expect("k ≥ 1");
-        let nn = triage_knn::search_within(points, &settings).expect("k < distinct images");
-        let thumb = |r: usize| &features[reps[r]].as_ref().expect("decoded").copy_thumbnail;
-        let per_rep: Vec<Vec<Accepted>> = (0..reps.len())
-            .into_par_iter()
-            .map(|r| {
-                let cands = nn.indices(r);
-                let als: Vec<Option<Alignment>> = cands
-                    .iter()
-                    .map(|&c| best_alignment(thumb(r), thumb(c as usize)))
-                    .collect();
-                let mut scores: Vec<f64> =
-                    als.iter().map(|a| a.map_or(-1.0, |a| a.score)).collect();
-                let raw = scores.clone();
-                let reference = median(&mut scores);
-                // The best ordinary neighbour: the best score that does not
-                // stand out from the median (the median if all do).
-                let runner_up = raw
-                    .iter()
-                    .copied()
-                    .filter(|&v| !stands_out(v, reference))
-                    .fold(f64::NEG_INFINITY, f64::max)
-                    .max(reference);
-                cands
-                    .iter()
-                    .zip(als)
-                    .filter_map(|(&c, al)| {
-                        let al = al?;
-                        judged_near(al.score, reference, runner_up, al.is_identity()).then_some(
-                            Accepted {
-                                a: r,
-                                b: c as usize,
-                                al,
-                                reference,
-                                runner_up,
-                            },
-                        )
-                    })
-                    .collect()
-            })
-            .collect();
-        out.candidate_pairs = {
-            let mut seen = BTreeSet::new();
-            for r in 0..reps.len() {
-                for &c in nn.indices(r) {
-                    seen.insert((r.min(c as usize), r.max(c as usize)));
-                }
-            }
-            seen.len() as u64
-        };
-        // One entry per distinct pair: the better-scoring direction.
-        let mut best: HashMap<(usize, usize), Accepted> = HashMap::new();
-        for acc in per_rep.into_iter().flatten() {
-            let key = (acc.a.min(acc.b), acc.a.max(acc.b));
-            match best.get(&key) {
-                Some(old) if old.al.score >= acc.al.score => {}
-                _ => {
-                    best.insert(key, acc);
-                }
-            }
-        }
-        accepted = best.into_values().collect();
-        accepted.sort_unstable_by_key(|a| (a.a.min(a.b), a.a.max(a.b)));
-    }
+    count_item_pairs(ctx, &distinct.members, &accepted, &mut out);
+    count_clusters(ctx, &distinct.members, &accepted, &mut out);
+    out
+}
 
-    // Counts over item pairs, clusters over items.
-    let mut dsu = DisjointSet::new(ctx.len());
-    for acc in &accepted {
-        let (ma, mb) = (&members[acc.a], &members[acc.b]);
-        for &i in ma {
-            for &j in mb {
+/// Phase 1: distinct images — the items of each pixel class, the first
+/// of which represents it.
+struct Distinct {
+    /// Items per distinct image, in file order.
+    members: Vec<Vec<usize>>,
+    /// The first item of each.
+    reps: Vec<usize>,
+}
+
+impl Distinct {
+    fn of(pixel: &PixelClasses) -> Self {
+        let mut members: Vec<Vec<usize>> = Vec::new();
+        let mut slot: HashMap<u32, usize> = HashMap::new();
+        for (i, c) in pixel.class_of.iter().enumerate() {
+            if let Some(c) = c {
+                let s = *slot.entry(*c).or_insert_with(|| {
+                    members.push(Vec::new());
+                    members.len() - 1
+                });
+                members[s].push(i);
+            }
+        }
+        let reps = members.iter().map(|m| m[0]).collect();
+        Self { members, reps }
+    }
+}
+
+/// Phase 2: the rows the k-NN search runs on, one per distinct image.
+struct Candidates {
+    /// What the rows are, for the document.
+    name: String,
+    /// `"pixels"` or `"embeddings"`.
+    from: &'static str,
+    dim: usize,
+    rows: Vec<f32>,
+}
+
+impl Candidates {
+    fn of(
+        features: &[Option<ImageFeatures>],
+        reps: &[usize],
+        embeddings: Option<&CandidateFeatures<'_>>,
+    ) -> Self {
+        match embeddings {
+            Some(e) => Self {
+                name: format!("{}, cosine", e.name),
+                from: "embeddings",
+                dim: e.dim,
+                rows: reps
+                    .iter()
+                    .flat_map(|&i| e.rows[i * e.dim..(i + 1) * e.dim].iter().copied())
+                    .collect(),
+            },
+            None => Self {
+                name: "8×8 standardised blurred luma of the 32×32 thumbnail, cosine".into(),
+                from: "pixels",
+                dim: DESCRIPTOR_DIM,
+                rows: reps
+                    .par_iter()
+                    .flat_map_iter(|&i| {
+                        descriptor(&features[i].as_ref().expect("decoded").copy_thumbnail)
+                    })
+                    .collect(),
+            },
+        }
+    }
+}
+
+/// Phases 3–4: the k nearest distinct images of each, verified by
+/// alignment and judged against the querying image's neighbourhood; one
+/// accepted entry per distinct pair (the better-scoring direction), and
+/// the number of distinct candidate pairs verified.
+fn verify<'t>(
+    candidates: &Candidates,
+    k: usize,
+    thumb: &(dyn Fn(usize) -> &'t CopyThumbnail + Sync),
+) -> (Vec<Accepted>, u64) {
+    let points = triage_knn::Points::new(&candidates.rows, candidates.dim)
+        .expect("finite rows checked by the caller");
+    let settings = triage_knn::KnnParams {
+        k,
+        metric: triage_knn::Distance::Cosine,
+        ..Default::default()
+    }
+    .check()
+    .expect("k ≥ 1");
+    let nn = triage_knn::search_within(points, &settings).expect("k < distinct images");
+    let n = candidates.rows.len() / candidates.dim.max(1);
+    let per_rep: Vec<Vec<Accepted>> = (0..n)
+        .into_par_iter()
+        .map(|r| judge_neighbours(r, nn.indices(r), thumb))
+        .collect();
+    let mut seen = BTreeSet::new();
+    for r in 0..n {
+        for &c in nn.indices(r) {
+            seen.insert((r.min(c as usize), r.max(c as usize)));
+        }
+    }
+    let mut best: HashMap<(usize, usize), Accepted> = HashMap::new();
+    for acc in per_rep.into_iter().flatten() {
+        let key = (acc.a.min(acc.b), acc.a.max(acc.b));
+        match best.get(&key) {
+            Some(old) if old.al.score >= acc.al.score => {}
+            _ => {
+                best.insert(key, acc);
+            }
+        }
+    }
+    let mut accepted: Vec<Accepted> = best.into_values().collect();
+    accepted.sort_unstable_by_key(|a| (a.a.min(a.b), a.a.max(a.b)));
+    (accepted, seen.len() as u64)
+}
+
+/// The candidates of distinct image `r` that it judges near-duplicates:
+/// each aligned, then compared with the median and runner-up scores of
+/// all of `r`'s candidates.
+fn judge_neighbours<'t>(
+    r: usize,
+    cands: &[u32],
+    thumb: &(dyn Fn(usize) -> &'t CopyThumbnail + Sync),
+) -> Vec<Accepted> {
+    let als: Vec<Option<Alignment>> = cands
+        .iter()
+        .map(|&c| best_alignment(thumb(r), thumb(c as usize)))
+        .collect();
+    let mut scores: Vec<f64> = als.iter().map(|a| a.map_or(-1.0, |a| a.score)).collect();
+    let raw = scores.clone();
+    let reference = median(&mut scores);
+    // The best ordinary neighbour: the best score that does not stand out
+    // from the median (the median if all do).
+    let runner_up = raw
+        .iter()
+        .copied()
+        .filter(|&v| !stands_out(v, reference))
+        .fold(f64::NEG_INFINITY, f64::max)
+        .max(reference);
+    cands
+        .iter()
+        .zip(als)
+        .filter_map(|(&c, al)| {
+            let al = al?;
+            judged_near(al.score, reference, runner_up, al.is_identity()).then_some(Accepted {
+                a: r,
+                b: c as usize,
+                al,
+                reference,
+                runner_up,
+            })
+        })
+        .collect()
+}
+
+/// Phase 5a: counts over item pairs (each distinct pair expanded to all
+/// item pairs of the two pixel classes).
+fn count_item_pairs(
+    ctx: &Context<'_>,
+    members: &[Vec<usize>],
+    accepted: &[Accepted],
+    out: &mut NearDuplicates,
+) {
+    for acc in accepted {
+        for &i in &members[acc.a] {
+            for &j in &members[acc.b] {
                 out.pairs += 1;
                 let (ki, kj) = (ctx.key(i), ctx.key(j));
                 out.pairs_by_split_pair.add(ki, kj, 1);
@@ -356,26 +422,38 @@ pub(crate) fn near_duplicates(
                 }
             }
         }
+    }
+}
+
+/// Phase 5b: clusters — connected components over the items of accepted
+/// pairs.
+fn count_clusters(
+    ctx: &Context<'_>,
+    members: &[Vec<usize>],
+    accepted: &[Accepted],
+    out: &mut NearDuplicates,
+) {
+    let mut dsu = DisjointSet::new(ctx.len());
+    let mut in_cluster = vec![false; ctx.len()];
+    for acc in accepted {
+        let (ma, mb) = (&members[acc.a], &members[acc.b]);
         for &i in ma.iter().chain(mb) {
             dsu.union(ma[0], i);
-        }
-    }
-    let mut sizes: HashMap<usize, usize> = HashMap::new();
-    let mut in_cluster = vec![false; ctx.len()];
-    for acc in &accepted {
-        for &i in members[acc.a].iter().chain(&members[acc.b]) {
             in_cluster[i] = true;
         }
     }
+    let mut sizes: HashMap<usize, usize> = HashMap::new();
     for (i, _) in in_cluster.iter().enumerate().filter(|(_, &c)| c) {
         *sizes.entry(dsu.find(i)).or_default() += 1;
     }
     out.clusters = sizes.values().filter(|&&s| s >= 2).count();
     out.items_in_clusters = in_cluster.iter().filter(|&&c| c).count();
     out.largest_cluster = sizes.values().copied().max().unwrap_or(0);
+}
 
-    // Leaked items: val/test items with a copy (exact or near) in another
-    // real split.
+/// Phase 5c: every val/test item with a copy (exact or near) in another
+/// real split, in file order.
+fn leaked_items(ctx: &Context<'_>, members: &[Vec<usize>], accepted: &[Accepted]) -> Vec<String> {
     let mut leaked = vec![false; ctx.len()];
     let mut mark = |group: &[usize]| {
         for &i in group {
@@ -390,10 +468,10 @@ pub(crate) fn near_duplicates(
             }
         }
     };
-    for m in &members {
+    for m in members {
         mark(m);
     }
-    for acc in &accepted {
+    for acc in accepted {
         let joined: Vec<usize> = members[acc.a]
             .iter()
             .chain(&members[acc.b])
@@ -401,14 +479,23 @@ pub(crate) fn near_duplicates(
             .collect();
         mark(&joined);
     }
-    out.leaked_items = leaked
+    leaked
         .iter()
         .enumerate()
         .filter(|(_, &l)| l)
         .map(|(i, _)| ctx.dataset.items[i].id.clone())
-        .collect();
+        .collect()
+}
 
-    // Listing: one item pair per distinct pair (first members).
+/// Phase 6: the listed pairs, one item pair per distinct pair (first
+/// members): cross-split first, then different labels, then by score and
+/// file order; at most `max_listed`.
+fn listing(
+    ctx: &Context<'_>,
+    members: &[Vec<usize>],
+    accepted: &[Accepted],
+    max_listed: usize,
+) -> Vec<NearPair> {
     type Row<'a> = (
         bool,
         bool,
@@ -437,7 +524,7 @@ pub(crate) fn near_duplicates(
         })
         .collect();
     listed.sort_unstable_by_key(|x| (x.0, x.1, x.2, x.3, x.4));
-    out.listed = listed
+    listed
         .into_iter()
         .take(max_listed)
         .map(|(not_cross, same, _, i, j, (acc, flipped))| NearPair {
@@ -461,6 +548,5 @@ pub(crate) fn near_duplicates(
             cross_split: !not_cross,
             different_labels: !same,
         })
-        .collect();
-    out
+        .collect()
 }

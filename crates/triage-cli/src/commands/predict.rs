@@ -6,7 +6,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use triage_nn::pipeline::predict_run::{predict_run, PredictDone};
+use triage_nn::pipeline::predict_run::{predict_run, PredictDone, PredictPlan};
 
 use crate::commands::progress::Bars;
 use crate::train_args::PredictArgs;
@@ -29,10 +29,19 @@ pub fn run(args: &PredictArgs) -> Result<ExitCode> {
 ///
 /// # Errors
 ///
-/// An unreadable run or data, classes the run does not know, I/O errors.
+/// As [`predict_plan`].
 pub fn predict(args: &PredictArgs, show: bool) -> Result<PredictDone> {
+    predict_plan(&args.plan(), show)
+}
+
+/// Predict `plan` (bars on stderr when `show`).
+///
+/// # Errors
+///
+/// An unreadable run or data, classes the run does not know, I/O errors.
+pub fn predict_plan(plan: &PredictPlan, show: bool) -> Result<PredictDone> {
     let bars = Bars::new(show);
-    let result = predict_run(&args.plan(), &bars);
+    let result = predict_run(plan, &bars);
     bars.clear();
     Ok(result?)
 }

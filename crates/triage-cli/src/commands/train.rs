@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use triage_nn::pipeline::cross_validation::{cross_validate, CrossValPlan};
+use triage_nn::pipeline::plan::TrainPlan;
 use triage_nn::pipeline::train_run::{train_run, TrainDone};
 use triage_nn::Select;
 
@@ -48,9 +49,17 @@ pub fn run(args: &TrainArgs) -> Result<ExitCode> {
 /// Unreadable data, invalid settings, divergence, an existing run without
 /// `--resume`/`--force`.
 pub fn train(args: &TrainArgs) -> Result<TrainDone> {
-    let plan = args.plan()?;
-    let bars = Bars::new(!args.no_progress);
-    let result = train_run(&plan, &bars);
+    train_plan(&args.plan()?, !args.no_progress)
+}
+
+/// Train `plan`, drawing progress on stderr when `show`.
+///
+/// # Errors
+///
+/// As [`train`].
+pub fn train_plan(plan: &TrainPlan, show: bool) -> Result<TrainDone> {
+    let bars = Bars::new(show);
+    let result = train_run(plan, &bars);
     bars.clear();
     match result {
         // Refused before anything was trained: no checkpoint to speak of.
@@ -61,7 +70,7 @@ pub fn train(args: &TrainArgs) -> Result<TrainDone> {
         other => other.with_context(|| {
             format!(
                 "training in {} stopped (checkpoints of completed epochs, if any, are kept there)",
-                args.out.display()
+                plan.out.display()
             )
         }),
     }

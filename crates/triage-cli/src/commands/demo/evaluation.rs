@@ -1,0 +1,74 @@
+//! The demo's evaluations: predict a run on a dataset and store the
+//! evaluation where the report finds it (`run_layout`).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use triage_data::output::write_atomic;
+use triage_data::{read_predictions, ReadOptions};
+use triage_docs::run_layout;
+use triage_nn::pipeline::predict_run::PredictPlan;
+use triage_nn::Backend;
+use triage_stats::evaluation::{evaluate, EvaluationParams};
+
+use crate::commands::predict::predict_plan;
+
+/// Items per prediction batch.
+const PREDICT_BATCH: usize = 256;
+
+/// One evaluation: a name, the data and the split of it (all items when
+/// `None`).
+pub(super) struct DemoEvaluation<'a> {
+    pub(super) name: &'a str,
+    pub(super) data: PathBuf,
+    pub(super) split: Option<&'a str>,
+}
+
+/// Predict `run_dir`'s best checkpoint on `eval.data`, then evaluate the
+/// predictions into `eval/NAME.json` and copy them beside it
+/// (`eval/NAME.predictions.csv`).
+pub(super) fn predict_and_evaluate(
+    run_dir: &Path,
+    eval: &DemoEvaluation<'_>,
+    bootstrap: usize,
+    seed: u64,
+    show: bool,
+) -> Result<()> {
+    let pred = predict_plan(
+        &PredictPlan {
+            run: run_dir.to_path_buf(),
+            data: eval.data.clone(),
+            out: run_dir.join("predict").join(eval.name),
+            split: eval.split.map(str::to_string),
+            items: None,
+            checkpoint: "best".into(),
+            batch_size: PREDICT_BATCH,
+            backend: Backend::Cpu,
+        },
+        show,
+    )?;
+    let json = run_layout::evaluation(run_dir, eval.name);
+    if let Some(dir) = json.parent() {
+        fs::create_dir_all(dir)?;
+    }
+    let predictions = read_predictions(&pred.predictions, &ReadOptions::default())
+        .with_context(|| format!("reading {}", pred.predictions.display()))?;
+    let settings = EvaluationParams {
+        bootstrap,
+        seed,
+        ..EvaluationParams::default()
+    }
+    .check()?;
+    let evaluation = evaluate(
+        &predictions.classes,
+        &predictions.labels,
+        &predictions.proba,
+        &settings,
+        &|| (),
+    )
+    .context("evaluation failed")?;
+    write_atomic(&json, &serde_json::to_vec(&evaluation)?)?;
+    fs::copy(&pred.predictions, run_layout::predictions_beside(&json))?;
+    Ok(())
+}
