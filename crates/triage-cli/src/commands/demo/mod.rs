@@ -48,8 +48,8 @@ use triage_profile::files::{profile_files, ProfileRun};
 use crate::commands::progress::Bars;
 use crate::commands::train::train_plan;
 use evaluation::{predict_and_evaluate, DemoEvaluation};
-pub use plans::BASELINE_RUN;
 use plans::DemoSizes;
+pub use plans::BASELINE_RUN;
 
 /// Arguments of `triage demo`.
 #[derive(Debug, Args)]
