@@ -26,7 +26,10 @@ use crate::model::Model;
 use crate::train::TrainState;
 
 const MAGIC: &[u8; 8] = b"TRIAGECK";
-const VERSION: u32 = 2;
+/// Version 3: the convolutional models' classifier is a shared
+/// [`crate::classifier_head::ClassifierHead`] (`head.fc.*`); versions 1–2
+/// kept it at `fc.*`, and [`load_model`] moves it.
+const VERSION: u32 = 3;
 const HEADER: usize = 8 + 4 + 3 * 8;
 
 /// Write `bytes` to `path` atomically: a temporary file in the same folder,
@@ -86,6 +89,8 @@ pub fn save(
 /// A checkpoint read back.
 #[derive(Debug)]
 pub struct Loaded {
+    /// The file's format version (give it to [`load_model`]).
+    pub version: u32,
     /// The training state at the time of the checkpoint.
     pub state: TrainState,
     /// The model record bytes (apply with [`load_model`]).
@@ -119,10 +124,10 @@ pub fn load(path: &Path) -> Result<Loaded, NnError> {
     let version = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
     let bytes = match version {
         1 => &bytes[..],
-        VERSION if bytes.len() < HEADER + checksum::CHECKSUM_LEN => {
+        2..=VERSION if bytes.len() < HEADER + checksum::CHECKSUM_LEN => {
             return Err(bad("truncated before its checksum".into()));
         }
-        VERSION => match checksum::unseal(&bytes) {
+        2..=VERSION => match checksum::unseal(&bytes) {
             Some(body) => body,
             None => {
                 return Err(bad(
@@ -132,7 +137,7 @@ pub fn load(path: &Path) -> Result<Loaded, NnError> {
         },
         _ => {
             return Err(bad(format!(
-                "format version {version}, this triage reads 1 and {VERSION}"
+                "format version {version}, this triage reads 1 to {VERSION}: it was written by a newer triage"
             )))
         }
     };
@@ -153,30 +158,83 @@ pub fn load(path: &Path) -> Result<Loaded, NnError> {
     let state: TrainState =
         serde_json::from_slice(&bytes[HEADER..a]).map_err(|e| bad(format!("state: {e}")))?;
     Ok(Loaded {
+        version,
         state,
         model: bytes[a..b].to_vec(),
         optimizer: bytes[b..].to_vec(),
     })
 }
 
-/// Apply model record bytes to `model` (built from the same spec).
+/// Apply model record bytes of a checkpoint of format `version` to
+/// `model` (built from the same spec). Records of version ≤ 2 of a model
+/// with a shared classifier head get their `fc.*` weights moved to
+/// `head.fc.*` first.
 ///
 /// # Errors
 ///
 /// [`NnError::Corrupt`] when the record does not fit the model.
-pub fn load_model(model: Model, record: Vec<u8>, path: &Path) -> Result<Model, NnError> {
+pub fn load_model(
+    model: Model,
+    record: Vec<u8>,
+    version: u32,
+    path: &Path,
+) -> Result<Model, NnError> {
     let bad = |reason: String| NnError::Corrupt {
         path: path.to_path_buf(),
         what: "checkpoint",
         reason,
     };
+    let record = if version <= 2 && model.has_shared_head() {
+        move_to_shared_head(record).map_err(|e| bad(format!("model record: {e}")))?
+    } else {
+        record
+    };
     let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(record))
         .map_err(|e| bad(format!("model record: {e:?}")))?;
     model.try_load_record(record).map_err(|e| {
+        let written = if version < VERSION {
+            format!(" (a checkpoint of format version {version}, from an older triage)")
+        } else {
+            String::new()
+        };
         bad(format!(
-            "the weights do not fit the model of run.json: {e:?}"
+            "the weights do not fit the model of run.json{written}: {e:?}"
         ))
     })
+}
+
+/// A record with every `…fc.weight`/`…fc.bias` not already under `head`
+/// renamed `…head.fc.…` (parameter ids and data unchanged, so optimizer
+/// state still matches).
+fn move_to_shared_head(record: Vec<u8>) -> Result<Vec<u8>, String> {
+    let reader = burn_pack::Reader::from_bytes(burn_pack::Bytes::from_bytes_vec(record))
+        .map_err(|e| format!("{e:?}"))?;
+    let tensors = reader
+        .into_tensors()
+        .map_err(|e| format!("{e:?}"))?
+        .into_iter()
+        .map(|t| {
+            let (name, dtype, shape, id, bytes) = t.into_parts().map_err(|e| format!("{e:?}"))?;
+            let parts: Vec<&str> = name.split('.').collect();
+            let n = parts.len();
+            let name = if n >= 2
+                && parts[n - 2] == "fc"
+                && matches!(parts[n - 1], "weight" | "bias")
+                && !parts.contains(&"head")
+            {
+                let mut moved = parts[..n - 2].to_vec();
+                moved.extend(["head", "fc", parts[n - 1]]);
+                moved.join(".")
+            } else {
+                name
+            };
+            Ok(burn_pack::Tensor::new(name, dtype, shape, id, bytes))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let bytes = burn_pack::Writer::new(tensors)
+        .into_bytes()
+        .map_err(|e| format!("{e:?}"))?;
+    Ok(bytes.to_vec())
 }
 
 /// Apply optimizer record bytes to a freshly built optimizer.

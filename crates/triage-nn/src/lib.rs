@@ -50,6 +50,7 @@
 pub mod adadelta;
 pub mod augment;
 pub mod checkpoint;
+pub mod classifier_head;
 pub mod conv_block;
 pub mod device;
 pub mod error;
@@ -74,7 +75,7 @@ pub use augment::{Augment, Augmentation};
 pub use device::{cpu_device, device_for, Backend};
 pub use error::NnError;
 pub use images::ImageSet;
-pub use model::{InitModel, InputShape, Model, ModelKind, ModelSpec, Norm};
+pub use model::{Classifier, InitModel, InputShape, Model, ModelKind, ModelSpec, Norm};
 pub use optimizer::{BuildOptimizer, OptimizerSpec};
 pub use run_dir::{RunDir, RunMeta};
 pub use schedule::Schedule;

@@ -1,6 +1,7 @@
 //! Fully connected classifiers on flattened images: a linear (softmax
 //! regression) model and a ReLU multilayer perceptron.
 
+use crate::model::Classifier;
 use burn::module::Module;
 use burn::nn::{Dropout, DropoutConfig, Linear, LinearConfig, Relu};
 use burn::tensor::{Device, Tensor};
@@ -19,19 +20,16 @@ impl LinearNet {
             fc: LinearConfig::new(in_features, num_classes).init(device),
         }
     }
+}
 
-    /// Return the logits, shape `[N, K]`, of images `[N, C, H, W]`.
-    pub fn forward(&self, x: Tensor<4>) -> Tensor<2> {
-        self.head(self.embed(x))
-    }
-
+impl Classifier for LinearNet {
     /// Return the logits of penultimate features from [`Self::embed`].
-    pub fn head(&self, features: Tensor<2>) -> Tensor<2> {
+    fn head(&self, features: Tensor<2>) -> Tensor<2> {
         self.fc.forward(features)
     }
 
     /// Return the penultimate features: the flattened image, `[N, C·H·W]`.
-    pub fn embed(&self, x: Tensor<4>) -> Tensor<2> {
+    fn embed(&self, x: Tensor<4>) -> Tensor<2> {
         x.flatten(1, 3)
     }
 }
@@ -69,20 +67,17 @@ impl Mlp {
             relu: Relu::new(),
         }
     }
+}
 
-    /// Return the logits, shape `[N, K]`, of images `[N, C, H, W]`.
-    pub fn forward(&self, x: Tensor<4>) -> Tensor<2> {
-        self.head(self.embed(x))
-    }
-
+impl Classifier for Mlp {
     /// Return the logits of penultimate features from [`Self::embed`].
-    pub fn head(&self, features: Tensor<2>) -> Tensor<2> {
+    fn head(&self, features: Tensor<2>) -> Tensor<2> {
         self.out.forward(self.dropout.forward(features))
     }
 
     /// Return the penultimate features: the last hidden layer's ReLU output
     /// (before dropout), `[N, last width]`.
-    pub fn embed(&self, x: Tensor<4>) -> Tensor<2> {
+    fn embed(&self, x: Tensor<4>) -> Tensor<2> {
         let mut h = x.flatten(1, 3);
         let last = self.hidden.len().saturating_sub(1);
         for (i, layer) in self.hidden.iter().enumerate() {

@@ -122,42 +122,58 @@ pub enum Model {
     ResNet9(ResNet9),
 }
 
+/// What every model of [`Model`] does: penultimate features of an image
+/// batch, and logits of features; `forward` is the two in turn.
+pub trait Classifier {
+    /// The penultimate features `[N, D]` of images `[N, C, H, W]` (the
+    /// embeddings `triage predict` writes).
+    fn embed(&self, x: Tensor<4>) -> Tensor<2>;
+
+    /// The logits `[N, K]` of features from [`Classifier::embed`].
+    fn head(&self, features: Tensor<2>) -> Tensor<2>;
+
+    /// The logits `[N, K]` of images `[N, C, H, W]`.
+    fn forward(&self, x: Tensor<4>) -> Tensor<2> {
+        self.head(self.embed(x))
+    }
+}
+
 impl Model {
+    /// The model as a [`Classifier`] (the one place that lists the
+    /// families).
+    fn classifier(&self) -> &dyn Classifier {
+        match self {
+            Model::Linear(m) => m,
+            Model::Mlp(m) => m,
+            Model::Vgg(m) => m,
+            Model::ResNet(m) => m,
+            Model::ResNeXt(m) => m,
+            Model::ResNet9(m) => m,
+        }
+    }
+
     /// Return the logits, shape `[N, K]`, of images `[N, C, H, W]`.
     pub fn forward(&self, x: Tensor<4>) -> Tensor<2> {
-        match self {
-            Model::Linear(m) => m.forward(x),
-            Model::Mlp(m) => m.forward(x),
-            Model::Vgg(m) => m.forward(x),
-            Model::ResNet(m) => m.forward(x),
-            Model::ResNeXt(m) => m.forward(x),
-            Model::ResNet9(m) => m.forward(x),
-        }
+        self.classifier().forward(x)
     }
 
-    /// Return the logits `[N, K]` of penultimate features `[N, D]`:
-    /// `forward(x) = head(embed(x))`.
+    /// Return the logits of penultimate features from [`Self::embed`].
     pub fn head(&self, features: Tensor<2>) -> Tensor<2> {
-        match self {
-            Model::Linear(m) => m.head(features),
-            Model::Mlp(m) => m.head(features),
-            Model::Vgg(m) => m.head(features),
-            Model::ResNet(m) => m.head(features),
-            Model::ResNeXt(m) => m.head(features),
-            Model::ResNet9(m) => m.head(features),
-        }
+        self.classifier().head(features)
     }
 
-    /// Return the penultimate features `[N, D]` (the classifier's input).
+    /// Return the penultimate features (the embeddings `triage predict`
+    /// writes).
     pub fn embed(&self, x: Tensor<4>) -> Tensor<2> {
-        match self {
-            Model::Linear(m) => m.embed(x),
-            Model::Mlp(m) => m.embed(x),
-            Model::Vgg(m) => m.embed(x),
-            Model::ResNet(m) => m.embed(x),
-            Model::ResNeXt(m) => m.embed(x),
-            Model::ResNet9(m) => m.embed(x),
-        }
+        self.classifier().embed(x)
+    }
+
+    /// Whether the model's classifier is a shared
+    /// [`ClassifierHead`](crate::classifier_head::ClassifierHead)
+    /// (record paths `head.fc.*`), whose weights checkpoints of format
+    /// version ≤ 2 kept at `fc.*`.
+    pub(crate) fn has_shared_head(&self) -> bool {
+        matches!(self, Model::Vgg(_) | Model::ResNet(_) | Model::ResNeXt(_))
     }
 }
 

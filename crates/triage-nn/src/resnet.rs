@@ -19,10 +19,12 @@
 use burn::module::Module;
 use burn::nn::conv::Conv2d;
 use burn::nn::pool::{AdaptiveAvgPool2d, AdaptiveAvgPool2dConfig};
-use burn::nn::{BatchNorm, Dropout, DropoutConfig, Linear, LinearConfig, Relu};
+use burn::nn::{BatchNorm, Relu};
 use burn::tensor::{Device, Tensor};
 
+use crate::classifier_head::ClassifierHead;
 use crate::conv_block::{apply_norm, batch_norm, conv1x1, conv3x3};
+use crate::model::Classifier;
 
 /// Two 3×3 convolutions with a residual connection.
 #[derive(Module, Debug)]
@@ -68,8 +70,7 @@ pub struct ResNet {
     stem_bn: Option<BatchNorm>,
     blocks: Vec<BasicBlock>,
     pool: AdaptiveAvgPool2d,
-    dropout: Dropout,
-    fc: Linear,
+    head: ClassifierHead,
     relu: Relu,
 }
 
@@ -101,25 +102,21 @@ impl ResNet {
             stem_bn: batch_norm(widths[0], norm, device),
             blocks: layers,
             pool: AdaptiveAvgPool2dConfig::new([1, 1]).init(),
-            dropout: DropoutConfig::new(dropout).init(),
-            fc: LinearConfig::new(cin, num_classes).init(device),
+            head: ClassifierHead::new(cin, num_classes, dropout, device),
             relu: Relu::new(),
         }
     }
+}
 
-    /// Return the logits, shape `[N, K]`, of images `[N, C, H, W]`.
-    pub fn forward(&self, x: Tensor<4>) -> Tensor<2> {
-        self.head(self.embed(x))
-    }
-
+impl Classifier for ResNet {
     /// Return the logits of penultimate features from [`Self::embed`].
-    pub fn head(&self, features: Tensor<2>) -> Tensor<2> {
-        self.fc.forward(self.dropout.forward(features))
+    fn head(&self, features: Tensor<2>) -> Tensor<2> {
+        self.head.forward(features)
     }
 
     /// Return the penultimate features: the globally average-pooled output
     /// of the last stage, `[N, widths.last()]`.
-    pub fn embed(&self, x: Tensor<4>) -> Tensor<2> {
+    fn embed(&self, x: Tensor<4>) -> Tensor<2> {
         let mut x = self
             .relu
             .forward(apply_norm(self.stem.forward(x), &self.stem_bn));

@@ -14,6 +14,7 @@
 //! K. Jordan, *94% on CIFAR-10 in 3.29 seconds on a single GPU*
 //! (airbench, arXiv:2404.00498, 2024).
 
+use crate::model::Classifier;
 use burn::module::Module;
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::nn::{Dropout, DropoutConfig, Linear, LinearConfig};
@@ -71,14 +72,11 @@ impl ResNet9 {
                 .init(device),
         }
     }
+}
 
-    /// Return the logits, shape `[N, K]`, of images `[N, C, H, W]`.
-    pub fn forward(&self, x: Tensor<4>) -> Tensor<2> {
-        self.head(self.embed(x))
-    }
-
+impl Classifier for ResNet9 {
     /// Return the logits of penultimate features from [`Self::embed`].
-    pub fn head(&self, features: Tensor<2>) -> Tensor<2> {
+    fn head(&self, features: Tensor<2>) -> Tensor<2> {
         self.fc
             .forward(self.dropout.forward(features))
             .mul_scalar(RESNET9_LOGIT_SCALE)
@@ -86,7 +84,7 @@ impl ResNet9 {
 
     /// Return the penultimate features: the global max over the last
     /// layer's feature map, `[N, w₃]`.
-    pub fn embed(&self, x: Tensor<4>) -> Tensor<2> {
+    fn embed(&self, x: Tensor<4>) -> Tensor<2> {
         let residual = |units: &[ConvUnit], x: Tensor<4>| {
             let y = units.iter().fold(x.clone(), |y, u| u.forward(y));
             x + y

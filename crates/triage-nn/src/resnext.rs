@@ -20,10 +20,12 @@
 use burn::module::Module;
 use burn::nn::conv::Conv2d;
 use burn::nn::pool::{AdaptiveAvgPool2d, AdaptiveAvgPool2dConfig};
-use burn::nn::{BatchNorm, Dropout, DropoutConfig, Linear, LinearConfig, Relu};
+use burn::nn::{BatchNorm, Relu};
 use burn::tensor::{Device, Tensor};
 
+use crate::classifier_head::ClassifierHead;
 use crate::conv_block::{apply_norm, batch_norm, conv1x1, conv3x3};
+use crate::model::Classifier;
 
 /// Layout of a ResNeXt.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,8 +109,7 @@ pub struct ResNeXt {
     stem_bn: Option<BatchNorm>,
     blocks: Vec<BottleneckBlock>,
     pool: AdaptiveAvgPool2d,
-    dropout: Dropout,
-    fc: Linear,
+    head: ClassifierHead,
     relu: Relu,
 }
 
@@ -130,25 +131,21 @@ impl ResNeXt {
             stem_bn: batch_norm(layout.stem, layout.norm, device),
             blocks,
             pool: AdaptiveAvgPool2dConfig::new([1, 1]).init(),
-            dropout: DropoutConfig::new(layout.dropout).init(),
-            fc: LinearConfig::new(cin, num_classes).init(device),
+            head: ClassifierHead::new(cin, num_classes, layout.dropout, device),
             relu: Relu::new(),
         }
     }
+}
 
-    /// Return the logits, shape `[N, K]`, of images `[N, C, H, W]`.
-    pub fn forward(&self, x: Tensor<4>) -> Tensor<2> {
-        self.head(self.embed(x))
-    }
-
+impl Classifier for ResNeXt {
     /// Return the logits of penultimate features from [`Self::embed`].
-    pub fn head(&self, features: Tensor<2>) -> Tensor<2> {
-        self.fc.forward(self.dropout.forward(features))
+    fn head(&self, features: Tensor<2>) -> Tensor<2> {
+        self.head.forward(features)
     }
 
     /// Return the penultimate features: the globally average-pooled output
     /// of the last stage, `[N, widths.last()]`.
-    pub fn embed(&self, x: Tensor<4>) -> Tensor<2> {
+    fn embed(&self, x: Tensor<4>) -> Tensor<2> {
         let mut x = self
             .relu
             .forward(apply_norm(self.stem.forward(x), &self.stem_bn));

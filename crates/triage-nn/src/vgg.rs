@@ -20,7 +20,9 @@ use burn::nn::pool::{AdaptiveAvgPool2d, AdaptiveAvgPool2dConfig, MaxPool2d, MaxP
 use burn::nn::{Dropout, DropoutConfig, Linear, LinearConfig, Relu};
 use burn::tensor::{Device, Tensor};
 
+use crate::classifier_head::ClassifierHead;
 use crate::conv_block::ConvUnit;
+use crate::model::Classifier;
 
 /// Layout of a VGG-style network.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,8 +55,7 @@ pub struct Vgg {
     pool: MaxPool2d,
     gap: AdaptiveAvgPool2d,
     hidden: Linear,
-    dropout: Dropout,
-    fc: Linear,
+    head: ClassifierHead,
     relu: Relu,
 }
 
@@ -79,25 +80,21 @@ impl Vgg {
             pool: MaxPool2dConfig::new([2, 2]).with_strides([2, 2]).init(),
             gap: AdaptiveAvgPool2dConfig::new([1, 1]).init(),
             hidden: LinearConfig::new(cin, cin).init(device),
-            dropout: DropoutConfig::new(layout.dropout).init(),
-            fc: LinearConfig::new(cin, num_classes).init(device),
+            head: ClassifierHead::new(cin, num_classes, layout.dropout, device),
             relu: Relu::new(),
         }
     }
+}
 
-    /// Return the logits, shape `[N, K]`, of images `[N, C, H, W]`.
-    pub fn forward(&self, x: Tensor<4>) -> Tensor<2> {
-        self.head(self.embed(x))
-    }
-
+impl Classifier for Vgg {
     /// Return the logits of penultimate features from [`Self::embed`].
-    pub fn head(&self, features: Tensor<2>) -> Tensor<2> {
-        self.fc.forward(self.dropout.forward(features))
+    fn head(&self, features: Tensor<2>) -> Tensor<2> {
+        self.head.forward(features)
     }
 
     /// Return the penultimate features: `ReLU(Linear(GAP(features)))`,
     /// `[N, widths.last()]`.
-    pub fn embed(&self, x: Tensor<4>) -> Tensor<2> {
+    fn embed(&self, x: Tensor<4>) -> Tensor<2> {
         let mut x = x;
         for stage in &self.stages {
             for block in stage {

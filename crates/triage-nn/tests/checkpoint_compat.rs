@@ -94,7 +94,7 @@ fn version_2_checkpoints_load_and_give_the_same_logits() {
         device.seed(99); // different initial weights: the record must replace them
         let model = spec.init(INPUT, CLASSES, &device).unwrap();
         let loaded = checkpoint::load(&path).unwrap();
-        let model = checkpoint::load_model(model, loaded.model, &path)
+        let model = checkpoint::load_model(model, loaded.model, loaded.version, &path)
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         let got = logits(&model, &device);
         let want: Vec<f32> = serde_json::from_value(expected["logits"].clone()).unwrap();

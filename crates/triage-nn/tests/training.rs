@@ -314,7 +314,8 @@ fn interrupted_and_resumed_run_equals_the_uninterrupted_one() {
     assert_eq!(loaded.state.epochs_done, 2);
     dev.seed(999);
     let fresh = spec.init(SHAPE, 4, &dev).unwrap();
-    let model = checkpoint::load_model(fresh, loaded.model, &dir.last_checkpoint()).unwrap();
+    let model = checkpoint::load_model(fresh, loaded.model, loaded.version, &dir.last_checkpoint())
+        .unwrap();
     let resume = Resume {
         state: loaded.state,
         optimizer: loaded.optimizer,
@@ -396,7 +397,9 @@ fn checkpoint_round_trip_gives_identical_predictions() {
     plain.seed(123);
     let loaded = checkpoint::load(&dir.last_checkpoint()).unwrap();
     let fresh = spec.init(SHAPE, 4, &plain).unwrap();
-    let restored = checkpoint::load_model(fresh, loaded.model, &dir.last_checkpoint()).unwrap();
+    let restored =
+        checkpoint::load_model(fresh, loaded.model, loaded.version, &dir.last_checkpoint())
+            .unwrap();
     let a = run(&trained.model, &train_set, 7, true).unwrap();
     let b = run(&restored, &train_set, 7, true).unwrap();
     assert_eq!(a, b);

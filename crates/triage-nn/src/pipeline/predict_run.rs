@@ -84,7 +84,7 @@ pub fn predict_run(
         .model
         .spec
         .init(meta.input, meta.classes.len(), &device)?;
-    let model = checkpoint::load_model(model, loaded.model, &ckpt)?;
+    let model = checkpoint::load_model(model, loaded.model, loaded.version, &ckpt)?;
 
     let dataset = open_dataset(&plan.data, &OpenOptions::default()).map_err(|source| {
         PipelineError::Open {

@@ -395,7 +395,7 @@ fn resume_from(
         }
         .into());
     }
-    let model = checkpoint::load_model(model, loaded.model, &path)?;
+    let model = checkpoint::load_model(model, loaded.model, loaded.version, &path)?;
     dir.rewrite_log(&loaded.state.history)?;
     progress.note(&format!(
         "resuming {} after epoch {} of {}",
