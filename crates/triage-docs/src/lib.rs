@@ -39,6 +39,7 @@ pub mod run;
 pub mod run_layout;
 pub mod schedule;
 pub mod severity;
+pub mod synth;
 pub mod training;
 
 use schemars::JsonSchema;

@@ -6,7 +6,7 @@ use ::image::codecs::jpeg::JpegEncoder;
 use ::image::codecs::png::PngEncoder;
 use ::image::{ExtendedColorType, ImageEncoder, ImageError};
 
-use super::config::ImageFormat;
+use triage_docs::synth::ImageFormat;
 
 /// Encode `width × height` interleaved RGB samples as `format`.
 ///

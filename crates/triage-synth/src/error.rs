@@ -58,12 +58,16 @@ pub enum SynthError {
     },
 }
 
-impl SynthError {
-    /// An [`SynthError::InvalidConfig`] for `field`.
-    pub(crate) fn config(field: &'static str, message: String) -> Self {
-        SynthError::InvalidConfig { field, message }
+impl From<triage_docs::ConfigError> for SynthError {
+    fn from(e: triage_docs::ConfigError) -> Self {
+        SynthError::InvalidConfig {
+            field: e.what,
+            message: e.reason,
+        }
     }
+}
 
+impl SynthError {
     /// An [`SynthError::Io`] about `path`.
     pub(crate) fn io(path: impl Into<PathBuf>, error: io::Error) -> Self {
         SynthError::Io {

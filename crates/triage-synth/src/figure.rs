@@ -10,11 +10,10 @@
 
 use std::f64::consts::{FRAC_1_SQRT_2, PI};
 
+use triage_docs::synth::MAX_CLASSES;
+
 use super::glyph;
 use super::sdf::{self, Point};
-
-/// The largest number of classes: 9 shapes and 17 letters.
-pub const MAX_CLASSES: usize = 26;
 
 /// Class names in class order: class `k` of every dataset with at least
 /// `k + 1` classes is [`CLASS_NAMES`]`[k]`. Letters are `glyph_A` …

@@ -7,15 +7,17 @@ use std::io;
 use std::path::Path;
 
 use rayon::prelude::*;
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 
 use super::codec;
-use super::config::SynthConfig;
+use triage_docs::synth::{
+    ClassCounts, ClassSplitCounts, LabelNoise, SynthConfig, SynthDoc, SYNTH_FORMAT, SYNTH_VERSION,
+};
+
+use super::config::class_names;
 use super::error::SynthError;
 use super::plan::{Plan, Sample};
 use super::render::try_render;
-use super::summary::{ClassSplitCounts, SynthSummary};
+use super::summary::SynthSummary;
 
 /// Version of the generator's output: bumped whenever the same config
 /// would give different files (drawing, random streams, layout).
@@ -91,8 +93,7 @@ pub fn generate(config: &SynthConfig, out: &Path) -> Result<SynthSummary, SynthE
         .par_iter()
         .try_for_each(|sample| write_image(config, out, sample))?;
     let summary = SynthSummary {
-        classes: config
-            .class_names()
+        classes: class_names(config)
             .iter()
             .map(|name| name.to_string())
             .collect(),
@@ -152,7 +153,7 @@ fn write_image(config: &SynthConfig, out: &Path, sample: &Sample) -> Result<(), 
 /// Class names and paths contain no commas or quotes, so no field needs
 /// quoting.
 fn write_manifest(config: &SynthConfig, out: &Path, plan: &Plan) -> Result<(), SynthError> {
-    let names = config.class_names();
+    let names = class_names(config);
     let mut rows: Vec<&Sample> = plan.samples.iter().collect();
     rows.sort_by(|a, b| a.path.cmp(&b.path));
     let mut text = String::from("path,label,split,clean_label\n");
@@ -165,94 +166,6 @@ fn write_manifest(config: &SynthConfig, out: &Path, plan: &Plan) -> Result<(), S
     }
     let path = out.join("manifest.csv");
     fs::write(&path, text).map_err(|error| SynthError::io(path, error))
-}
-
-/// One class's counts in `synth.json`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct ClassCounts {
-    /// Class name.
-    pub class: String,
-    /// Images per split.
-    #[serde(flatten)]
-    pub counts: ClassSplitCounts,
-    /// Images of the class.
-    pub total: usize,
-}
-
-/// The label-noise section of `synth.json`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct LabelNoise {
-    /// Noise rate ρ.
-    pub rho: f64,
-    /// How labels were corrupted.
-    pub model: String,
-    /// Expected share of changed labels, ρ(K−1)/K.
-    pub expected_flip_rate: f64,
-    /// Labels actually changed.
-    pub flipped: usize,
-    /// Bayes error of the written labels.
-    pub bayes_error: f64,
-    /// `rho*(K-1)/K`.
-    pub bayes_error_formula: String,
-    /// Why that is the Bayes error.
-    pub statement: String,
-}
-
-/// `format` of `synth.json`.
-pub const SYNTH_FORMAT: &str = "triage-synth";
-/// Version of `synth.json`.
-pub const SYNTH_VERSION: u32 = 1;
-
-/// `synth.json` (format `triage-synth`; also what `triage synth --json`
-/// prints). Files written before version 1 have no `format`/`version` and
-/// are read as version 1.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct SynthDoc {
-    /// Always [`SYNTH_FORMAT`].
-    pub format: String,
-    /// [`SYNTH_VERSION`].
-    pub version: u32,
-    /// `triage synth`.
-    pub generator: String,
-    /// [`GENERATOR_VERSION`]: the same seed gives the same bytes within one.
-    pub generator_version: u32,
-    /// Version of triage.
-    pub triage_version: String,
-    /// The settings.
-    pub config: SynthConfig,
-    /// `split/class/file` or `class/file`.
-    pub layout: String,
-    /// Class names.
-    pub classes: Vec<String>,
-    /// Image files written.
-    pub files: usize,
-    /// Images per class and split, by written label.
-    pub counts: Vec<ClassCounts>,
-    /// Images per class and split, by clean label.
-    pub clean_counts: Vec<ClassCounts>,
-    /// Labels changed by the noise.
-    pub flipped: usize,
-    /// Bayes error of the written labels, ρ(K−1)/K.
-    pub bayes_error: f64,
-    /// The label noise.
-    pub label_noise: LabelNoise,
-}
-
-impl triage_docs::Document for SynthDoc {
-    const FORMAT: &'static str = SYNTH_FORMAT;
-    const VERSION: u32 = SYNTH_VERSION;
-    const WHAT: &'static str = "synth.json";
-
-    fn upgrade(value: &mut serde_json::Value) -> Result<(), triage_docs::DocError> {
-        if value.get("generator").and_then(serde_json::Value::as_str) != Some("triage synth") {
-            return Err(triage_docs::DocError::Invalid {
-                what: Self::WHAT,
-                reason: "not written by `triage synth`".into(),
-            });
-        }
-        triage_docs::stamp(value, SYNTH_FORMAT, SYNTH_VERSION);
-        Ok(())
-    }
 }
 
 fn class_rows(classes: &[String], counts: &[ClassSplitCounts]) -> Vec<ClassCounts> {

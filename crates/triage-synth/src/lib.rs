@@ -63,12 +63,15 @@ mod rng;
 mod sdf;
 mod summary;
 
-pub use config::{Domain, ImageFormat, SynthConfig, MAX_PER_CLASS, MAX_SIZE, MIN_SIZE};
+pub use config::class_names;
 pub use error::SynthError;
-pub use figure::{CLASS_NAMES, MAX_CLASSES};
-pub use generate::{
-    generate, synth_doc, ClassCounts, LabelNoise, SynthDoc, GENERATOR_VERSION, SYNTH_FORMAT,
-    SYNTH_VERSION,
-};
+pub use figure::CLASS_NAMES;
+pub use generate::{generate, synth_doc, GENERATOR_VERSION};
 pub use render::render;
-pub use summary::{ClassSplitCounts, SynthSummary};
+pub use summary::SynthSummary;
+// Defined with the document in triage-docs (named here for the callers
+// of the generator).
+pub use triage_docs::synth::{
+    ClassCounts, ClassSplitCounts, Domain, ImageFormat, LabelNoise, SynthConfig, SynthDoc,
+    MAX_CLASSES, MAX_PER_CLASS, MAX_SIZE, MIN_SIZE, SYNTH_FORMAT, SYNTH_VERSION,
+};

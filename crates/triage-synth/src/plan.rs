@@ -1,9 +1,11 @@
 //! The plan of a dataset: every sample's clean class, index, written label,
 //! split and file path, decided before any pixel is drawn.
 
-use super::config::SynthConfig;
+use triage_docs::synth::{ClassSplitCounts, SynthConfig};
+
+use super::config::class_names;
 use super::rng::{SampleRng, Stream};
-use super::summary::ClassSplitCounts;
+use super::summary::count_one;
 use triage_data::dataset::Split;
 
 /// One image to write.
@@ -74,7 +76,7 @@ impl Plan {
     /// assigned by a seeded random permutation, so that neither names nor
     /// their order give away the clean class.
     pub(crate) fn new(config: &SynthConfig) -> Self {
-        let names = config.class_names();
+        let names = class_names(config);
         let sizes = config.class_counts();
         let total: usize = sizes.iter().sum();
         let mut ids: Vec<usize> = (0..total).collect();
@@ -99,8 +101,8 @@ impl Plan {
                     Some(split) => format!("{split}/{name}/{name}_{id:05}.{extension}"),
                 };
                 let counted = split.unwrap_or(Split::Train);
-                counts[label].add(counted);
-                clean_counts[class].add(counted);
+                count_one(&mut counts[label], counted);
+                count_one(&mut clean_counts[class], counted);
                 flipped += usize::from(label != class);
                 samples.push(Sample {
                     class,
@@ -140,7 +142,7 @@ mod tests {
         let paths: HashSet<&str> = plan.samples.iter().map(|s| s.path.as_str()).collect();
         assert_eq!(paths.len(), 150);
         for s in &plan.samples {
-            let name = config.class_names()[s.label];
+            let name = class_names(&config)[s.label];
             let split = s.split.unwrap();
             assert!(
                 s.path.starts_with(&format!("{split}/{name}/{name}_")),

@@ -7,12 +7,12 @@ use std::f64::consts::TAU;
 use std::path::PathBuf;
 
 use super::codec;
-use super::config::{Domain, SynthConfig};
 use super::error::SynthError;
 use super::figure::{Outline, CLASS_NAMES, LETTER_TILT_DEG};
 use super::real_like;
 use super::rng::{SampleRng, Stream};
 use triage_data::image::DecodedImage;
+use triage_docs::synth::{Domain, SynthConfig};
 
 /// Range of the figure's diameter (its circumscribed circle) as a fraction
 /// of the image side.

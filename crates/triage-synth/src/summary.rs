@@ -4,43 +4,14 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use triage_data::dataset::Split;
+use triage_docs::synth::ClassSplitCounts;
 
-/// Image counts of one class in each split.
-///
-/// Without held-out splits ([`crate::SynthConfig::has_splits`] is
-/// false) every image counts as `train`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
-pub struct ClassSplitCounts {
-    /// Training images.
-    pub train: usize,
-    /// Validation images.
-    pub val: usize,
-    /// Test images.
-    pub test: usize,
-}
-
-impl ClassSplitCounts {
-    /// The count of `split`.
-    pub fn get(&self, split: Split) -> usize {
-        match split {
-            Split::Train => self.train,
-            Split::Val => self.val,
-            Split::Test => self.test,
-        }
-    }
-
-    /// The count over all splits.
-    pub fn total(&self) -> usize {
-        self.train + self.val + self.test
-    }
-
-    /// Count one more image in `split`.
-    pub(crate) fn add(&mut self, split: Split) {
-        match split {
-            Split::Train => self.train += 1,
-            Split::Val => self.val += 1,
-            Split::Test => self.test += 1,
-        }
+/// Count one more image in `split`.
+pub(crate) fn count_one(counts: &mut ClassSplitCounts, split: Split) {
+    match split {
+        Split::Train => counts.train += 1,
+        Split::Val => counts.val += 1,
+        Split::Test => counts.test += 1,
     }
 }
 

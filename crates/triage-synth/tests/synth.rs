@@ -153,7 +153,7 @@ fn imbalance_gives_a_geometric_profile() {
     assert!((ratio - 8.0).abs() < 0.05, "{ratio}");
     assert_eq!(summary.counts, summary.clean_counts);
     // The class folders hold those counts.
-    for (name, &n) in config.class_names().iter().zip(&totals) {
+    for (name, &n) in triage_synth::class_names(&config).iter().zip(&totals) {
         assert_eq!(
             fs::read_dir(dir.path().join(name)).unwrap().count(),
             n,
@@ -238,7 +238,7 @@ fn splits_are_stratified_by_the_clean_label() {
     for (k, (&n, name)) in config
         .class_counts()
         .iter()
-        .zip(config.class_names())
+        .zip(triage_synth::class_names(&config))
         .enumerate()
     {
         let count = |split: &str| {

@@ -32,7 +32,7 @@ pub fn run(args: &SynthArgs) -> Result<ExitCode> {
         test_fraction: args.test,
     };
     // Settings first: a typo fails before the folder is touched.
-    config.validate()?;
+    config.validate().map_err(triage_synth::SynthError::from)?;
     let folder = OutputFolder::claim(&args.out, "synth", Previous::Replace)?;
     let summary = generate(&config, &args.out)
         .with_context(|| format!("failed to generate `{}`", args.out.display()))?;
