@@ -1,8 +1,5 @@
 //! A decoded image: 8-bit samples, row-major, channels interleaved.
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-
 /// Default limit on width × height before decoding (a decompression-bomb
 /// guard): 100 megapixels.
 pub const DEFAULT_MAX_PIXELS: u64 = 100_000_000;
@@ -25,24 +22,7 @@ pub struct DecodedImage {
     pub pixels: Vec<u8>,
 }
 
-/// Colour mode of a source image (before conversion), for the profile's
-/// histogram of modes.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum ColorMode {
-    /// One channel.
-    Gray,
-    /// Gray with alpha.
-    GrayAlpha,
-    /// Three channels.
-    Rgb,
-    /// RGB with alpha.
-    Rgba,
-    /// Anything else (16-bit, float, ...), converted.
-    Other,
-}
+pub use triage_docs::profile::ColorMode;
 
 impl DecodedImage {
     /// Number of pixels (width × height).

@@ -15,10 +15,11 @@
 //!   `docs/schemas/` for users who read triage's output from Python or
 //!   JavaScript.
 //!
-//! The dataset profile (format `triage-profile`) and the synthetic-set
-//! summary (`triage-synth`) are still defined next to the code that
-//! computes them, in the crates of those names, and the report model
-//! (`triage-report`) in `triage-report`; they implement the same trait.
+//! The dataset profile ([`profile::DatasetProfile`], format
+//! `triage-profile`) and the synthetic-set summary ([`synth::SynthDoc`],
+//! `triage-synth`) are defined here too and computed by the crates of
+//! those names; only the report model (`triage-report`) is defined with
+//! its builder, in `triage-report`, and implements the same trait.
 //!
 //! This crate holds types, their validation and their version upgrades:
 //! no computation, no file I/O.
@@ -35,6 +36,7 @@ pub mod model_spec;
 pub mod optimizer;
 pub mod output_marker;
 pub mod predict;
+pub mod profile;
 pub mod run;
 pub mod run_layout;
 pub mod schedule;

@@ -1,22 +1,9 @@
 //! Class statistics: counts per class and split, imbalance, effective
 //! number of classes, and classes missing from a split.
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use triage_docs::profile::{ClassCount, SplitCounts, SplitKey, SplitMap};
 
 use super::context::Context;
-use super::split_key::{SplitCounts, SplitKey, SplitMap};
-
-/// Item counts of one class.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct ClassCount {
-    /// Class name.
-    pub name: String,
-    /// Items of this class, over all splits.
-    pub count: usize,
-    /// Items of this class per split (`unsplit` for items without one).
-    pub counts: SplitCounts,
-}
 
 /// Everything the profile reports about classes.
 pub(crate) struct ClassStats {

@@ -1,23 +1,10 @@
 //! What every part of the profile needs to know about an item: its id,
 //! split key and class name.
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use crate::split_key::split_key;
+use triage_docs::profile::{ItemRef, SplitKey};
 
 use triage_data::dataset::{Dataset, Source};
-
-use super::split_key::SplitKey;
-
-/// An item as listed in the profile (duplicate groups, pairs, outliers).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct ItemRef {
-    /// The item's id ([`triage_data::dataset::Item::id`]).
-    pub id: String,
-    /// Its split key.
-    pub split: SplitKey,
-    /// Its class name.
-    pub label: String,
-}
 
 /// The dataset with resolved class names and split keys.
 pub(crate) struct Context<'a> {
@@ -47,11 +34,7 @@ impl<'a> Context<'a> {
                     .unwrap_or_else(|| format!("#{c}"))
             })
             .collect();
-        let keys = dataset
-            .items
-            .iter()
-            .map(|it| SplitKey::of(it.split))
-            .collect();
+        let keys = dataset.items.iter().map(|it| split_key(it.split)).collect();
         Self {
             dataset,
             class_names,

@@ -3,48 +3,10 @@
 //! match, while two files with equal bytes but different names do too).
 
 use std::collections::HashMap;
+use triage_docs::profile::{DuplicateGroup, ExactDuplicates, SplitKey, SplitPairCounts};
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-
-use super::context::{Context, ItemRef};
+use super::context::Context;
 use super::features::ImageFeatures;
-use super::split_key::{SplitKey, SplitPairCounts};
-
-/// One group of identical images.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct DuplicateGroup {
-    /// The first 8 bytes of the pixel hash, in hex.
-    pub hash: String,
-    /// Items in the group (≥ 2).
-    pub size: usize,
-    /// The items, in file order (at most `max_listed`).
-    pub items: Vec<ItemRef>,
-    /// The group spans two or more real splits (train, val, test): leakage.
-    pub cross_split: bool,
-    /// The group's items carry two or more different labels.
-    pub conflicting_labels: bool,
-}
-
-/// Exact-duplicate statistics.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct ExactDuplicates {
-    /// Groups of ≥ 2 identical decoded images.
-    pub groups: usize,
-    /// Items that belong to some group.
-    pub items: usize,
-    /// Groups spanning two or more real splits.
-    pub cross_split_groups: usize,
-    /// Groups with two or more labels.
-    pub conflicting_label_groups: usize,
-    /// For each pair of split keys, the number of groups holding an item
-    /// of each (for a key with itself: groups with ≥ 2 items there), e.g.
-    /// `{"train-train": 4, "train-test": 1}`.
-    pub groups_by_split_pair: SplitPairCounts,
-    /// Groups listed: cross-split and conflicting groups first, then by
-    /// size (largest first), then file order; at most `max_listed`.
-    pub listed: Vec<DuplicateGroup>,
-}
 
 /// Exact-duplicate classes of the decoded items.
 pub(crate) struct PixelClasses {

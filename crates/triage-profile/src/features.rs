@@ -3,10 +3,11 @@
 //! themselves are dropped as soon as these are computed, so a profile
 //! never holds all images in memory.
 
+use crate::properties::image_properties;
 use triage_data::image::{ColorMode, DecodedImage};
+use triage_docs::profile::ImageProperties;
 
 use super::copy_thumbnail::{copy_thumbnail, CopyThumbnail};
-use super::properties::ImageProperties;
 
 /// The features of one decoded image.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,7 +78,7 @@ impl ImageFeatures {
             file_bytes,
             pixel_hash: hasher.digest128(),
             copy_thumbnail: copy_thumbnail(&luma, w, h),
-            properties: ImageProperties::compute(image, &luma),
+            properties: image_properties(image, &luma),
         })
     }
 }

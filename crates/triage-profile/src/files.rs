@@ -5,13 +5,11 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use triage_docs::profile::{DatasetProfile, ExtensionMismatch};
 
 use thiserror::Error;
 
-use crate::{
-    profile_dataset, DatasetProfile, ExtensionMismatch, ItemOutcome, NamedEmbeddings,
-    ProfileOptions,
-};
+use crate::{profile_dataset, ItemOutcome, NamedEmbeddings, ProfileOptions};
 use triage_data::cache::{cache_key, default_cache_dir, load_or_decode, CacheError, DecodeResult};
 use triage_data::dataset::{open_dataset, Dataset, DatasetError, OpenOptions, Source};
 use triage_data::decode::{decode_item, extension_mismatch_in, DecodeOptions};

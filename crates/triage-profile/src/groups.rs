@@ -2,36 +2,9 @@
 //! than one split, so a model can be tested on the groups it trained on.
 
 use std::collections::HashMap;
-
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use triage_docs::profile::{CrossSplitGroup, GroupLeakage, SplitKey};
 
 use super::context::Context;
-use super::split_key::SplitKey;
-
-/// A group found in two or more splits.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct CrossSplitGroup {
-    /// The group name.
-    pub group: String,
-    /// The real splits it appears in, in split order.
-    pub splits: Vec<SplitKey>,
-    /// Its items, over all splits.
-    pub items: usize,
-}
-
-/// Group statistics (all zero when no item has a group).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct GroupLeakage {
-    /// Items with a group.
-    pub items_with_group: usize,
-    /// Distinct groups.
-    pub groups: usize,
-    /// Groups whose items are in two or more real splits.
-    pub cross_split_groups: usize,
-    /// Those groups, largest first (ties by name), at most `max_listed`.
-    pub listed: Vec<CrossSplitGroup>,
-}
 
 pub(crate) fn group_leakage(ctx: &Context<'_>, max_listed: usize) -> GroupLeakage {
     let mut groups: HashMap<&str, ([bool; 4], usize)> = HashMap::new();

@@ -1,50 +1,16 @@
 //! Histograms of image sizes, channel counts and colour modes, and the
 //! distribution of file sizes.
 
+use crate::property_summary::summarize;
 use std::collections::{BTreeMap, HashMap};
-
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use triage_docs::profile::{FileBytes, SizeCount, SizeHistogram};
 
 use triage_data::image::ColorMode;
 
 use super::features::ImageFeatures;
-use super::property_summary::Summary;
 
 /// Number of most common sizes listed.
 pub const TOP_SIZES: usize = 20;
-
-/// How many images have one size.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct SizeCount {
-    /// Width in pixels.
-    pub width: u32,
-    /// Height in pixels.
-    pub height: u32,
-    /// Images of this size.
-    pub count: usize,
-}
-
-/// Histogram of image sizes (width × height) of the decoded images.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct SizeHistogram {
-    /// Number of distinct sizes.
-    pub distinct: usize,
-    /// The [`TOP_SIZES`] most common sizes, most common first (ties by
-    /// width, then height).
-    pub top: Vec<SizeCount>,
-    /// Images whose size is not in `top`.
-    pub others: usize,
-}
-
-/// Encoded file sizes of the decoded images.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct FileBytes {
-    /// Sum over images, bytes.
-    pub total: u64,
-    /// Distribution per image, bytes.
-    pub per_image: Summary,
-}
 
 pub(crate) fn size_histogram(features: &[Option<ImageFeatures>]) -> SizeHistogram {
     let mut counts: HashMap<(u32, u32), usize> = HashMap::new();
@@ -101,7 +67,7 @@ pub(crate) fn file_bytes(features: &[Option<ImageFeatures>]) -> FileBytes {
         .collect();
     FileBytes {
         total: features.iter().flatten().map(|f| f.file_bytes).sum(),
-        per_image: Summary::of(&mut values),
+        per_image: summarize(&mut values),
     }
 }
 

@@ -14,13 +14,13 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use triage_docs::profile::DatasetProfile;
 
 use triage_data::Predictions;
 use triage_docs::evaluation::LeakageDoc;
 use triage_stats::leakage::leakage_cost;
 use triage_stats::StatsError;
 
-use crate::document::DatasetProfile;
 use crate::files::reopen_profiled;
 
 /// Why the cost of leaked items cannot be measured.

@@ -136,7 +136,6 @@ mod context;
 pub mod copy_thumbnail;
 mod corrupt;
 mod disjoint_set;
-mod document;
 mod duplicates;
 mod features;
 pub mod files;
@@ -160,23 +159,22 @@ use triage_data::dataset::Dataset;
 use triage_data::image::{ColorMode, DecodedImage};
 
 pub use alignment::{best_alignment, Alignment};
-pub use classes::ClassCount;
-pub use context::ItemRef;
-pub use corrupt::{CorruptFile, CorruptFiles};
-pub use document::{DatasetProfile, ExtensionMismatch, PROFILE_FORMAT, PROFILE_VERSION};
-pub use duplicates::{DuplicateGroup, ExactDuplicates};
 pub use features::ImageFeatures;
-pub use groups::{CrossSplitGroup, GroupLeakage};
-pub use histograms::{FileBytes, SizeCount, SizeHistogram, TOP_SIZES};
-pub use near_duplicates::{
-    judged_near, NearDuplicates, NearPair, PairKind, EXACT_SCORE, MIN_SCORE, STANDOUT,
+pub use histograms::TOP_SIZES;
+pub use near_duplicates::{judged_near, EXACT_SCORE, MIN_SCORE, STANDOUT};
+pub use properties::image_properties;
+pub use property_summary::{property_set, summarize};
+pub use split_key::split_key;
+// The document's types are defined in triage-docs; named here for the
+// callers of the profiler.
+pub use triage_docs::profile::{
+    ClassCount, ClassProperties, ClassShare, CorruptFile, CorruptFiles, CrossSplitGroup,
+    DatasetProfile, DuplicateGroup, ExactDuplicates, ExtensionMismatch, FileBytes, GroupLeakage,
+    ImageProperties, ItemRef, NearDuplicates, NearPair, OrderCheck, OrderReport, OutlierItem,
+    OutlierList, Outliers, PairKind, Property, PropertyReport, PropertySet, SizeCount,
+    SizeHistogram, SplitCounts, SplitKey, SplitMap, SplitPairCounts, Summary, TailSplit, Warning,
+    WarningKind, PROFILE_FORMAT, PROFILE_VERSION,
 };
-pub use order::{ClassShare, OrderCheck, OrderReport, TailSplit};
-pub use outliers::{OutlierItem, OutlierList, Outliers};
-pub use properties::{ImageProperties, Property};
-pub use property_summary::{ClassProperties, PropertyReport, PropertySet, Summary};
-pub use rules::{Warning, WarningKind};
-pub use split_key::{SplitCounts, SplitKey, SplitMap, SplitPairCounts};
 
 use context::Context;
 

@@ -51,18 +51,16 @@
 //! of 576 pixels each).
 
 use std::collections::{BTreeSet, HashMap};
+use triage_docs::profile::{NearDuplicates, NearPair, PairKind, SplitKey, SplitPairCounts};
 
 use rayon::prelude::*;
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 
 use super::alignment::{best_alignment, Alignment};
-use super::context::{Context, ItemRef};
+use super::context::Context;
 use super::copy_thumbnail::{descriptor, CopyThumbnail, DESCRIPTOR_DIM};
 use super::disjoint_set::DisjointSet;
 use super::duplicates::PixelClasses;
 use super::features::ImageFeatures;
-use super::split_key::{SplitKey, SplitPairCounts};
 
 /// Default neighbours searched per distinct image.
 pub(crate) const DEFAULT_K: usize = 10;
@@ -73,91 +71,6 @@ pub const MIN_SCORE: f64 = 0.85;
 /// A pair must be this much closer than the neighbourhood:
 /// `1 − s ≤ STANDOUT · (1 − r)`.
 pub const STANDOUT: f64 = 0.3;
-
-/// Whether a pair is the same picture or an altered copy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PairKind {
-    /// Identity alignment and score ≥ [`EXACT_SCORE`] (re-encoded,
-    /// recoloured).
-    Exact,
-    /// Shifted, rescaled, cropped or otherwise altered.
-    Near,
-}
-
-/// A near-duplicate pair.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct NearPair {
-    /// The item first in file order.
-    pub a: ItemRef,
-    /// The other item.
-    pub b: ItemRef,
-    /// Best aligned correlation of their thumbnails.
-    pub score: f64,
-    /// The median score of the querying image's k candidates.
-    pub reference_score: f64,
-    /// The best score among the querying image's ordinary candidates (those
-    /// that do not stand out from the median; the median if all do).
-    pub runner_up_score: f64,
-    /// `exact` or `near`.
-    pub kind: PairKind,
-    /// Horizontal shift of `b` onto `a` at the best alignment, thumbnail
-    /// pixels (of 32). The alignment is searched from the image whose
-    /// neighbours were searched; when that is `b`, the shift is negated
-    /// and the scale inverted.
-    pub dx: i8,
-    /// Vertical shift of `b` onto `a` at the best alignment.
-    pub dy: i8,
-    /// Magnification of `b` onto `a` at the best alignment.
-    pub scale: f32,
-    /// The items are in two different real splits (leakage).
-    pub cross_split: bool,
-    /// The items have different labels.
-    pub different_labels: bool,
-}
-
-/// Near-duplicate statistics.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct NearDuplicates {
-    /// Where the candidates came from: `"pixels"` (the thumbnail
-    /// descriptor) or `"embeddings"`; `"phash"` in an upgraded version-2
-    /// profile.
-    pub candidates_from: String,
-    /// The features searched, in words.
-    pub descriptor: String,
-    /// Neighbours searched per distinct image.
-    pub k: usize,
-    /// [`MIN_SCORE`].
-    pub min_score: f64,
-    /// [`EXACT_SCORE`].
-    pub exact_score: f64,
-    /// [`STANDOUT`].
-    pub standout: f64,
-    /// Distinct-image pairs verified.
-    pub candidate_pairs: u64,
-    /// Item pairs judged near-duplicates (not counting exact duplicates).
-    pub pairs: u64,
-    /// Of those, pairs in two different real splits.
-    pub cross_split_pairs: u64,
-    /// Of those, pairs with different labels.
-    pub different_label_pairs: u64,
-    /// Pairs per pair of split keys, e.g. `{"train-train": 9, "train-test": 2}`.
-    pub pairs_by_split_pair: SplitPairCounts,
-    /// Connected components (≥ 2 items) of the near-duplicate graph.
-    pub clusters: usize,
-    /// Items in some cluster.
-    pub items_in_clusters: usize,
-    /// Items in the largest cluster (0 if none).
-    pub largest_cluster: usize,
-    /// Ids of every `val` or `test` item with an exact or near copy in
-    /// another real split, in file order (not capped: an evaluation needs
-    /// them all to measure what the copies cost).
-    #[serde(default)]
-    pub leaked_items: Vec<String>,
-    /// Pairs listed: cross-split first, then different labels, then by
-    /// score (highest first) and file order; at most `max_listed`.
-    pub listed: Vec<NearPair>,
-}
 
 /// Candidate features given instead of the pixels.
 pub(crate) struct CandidateFeatures<'a> {

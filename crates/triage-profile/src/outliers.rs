@@ -22,13 +22,11 @@
 //! judged relative to the dataset only, since Laplacian variance depends on
 //! image size and content.
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use triage_docs::profile::{OutlierItem, OutlierList, Outliers, Property};
 use triage_stats::intervals::percentile_sorted;
 
-use super::context::{Context, ItemRef};
+use super::context::Context;
 use super::features::ImageFeatures;
-use super::properties::Property;
 
 /// Too dark: brightness below this (mean luma < 25.5 of 255), and below
 /// the dataset's robust bound.
@@ -47,49 +45,6 @@ pub const MAD_TO_SIGMA: f64 = 1.4826;
 pub const BLURRY_PERCENTILE: f64 = 0.01;
 /// …and below this fraction of the dataset's median sharpness.
 pub const BLURRY_MEDIAN_FRACTION: f64 = 0.1;
-
-/// An outlier image and its property value.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct OutlierItem {
-    /// The item.
-    #[serde(flatten)]
-    pub item: ItemRef,
-    /// Its value of the property tested.
-    pub value: f64,
-}
-
-/// The images flagged by one rule.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct OutlierList {
-    /// The effective threshold: a value beyond it is flagged (for the
-    /// brightness and contrast rules the stricter of `absolute_threshold`
-    /// and `robust_threshold`; `null` when no decoded image has a value).
-    pub threshold: Option<f64>,
-    /// The fixed bound of the rule ([`TOO_DARK_BRIGHTNESS`],
-    /// [`TOO_BRIGHT_BRIGHTNESS`], [`LOW_CONTRAST`]); `null` for blur.
-    pub absolute_threshold: Option<f64>,
-    /// The bound relative to the dataset: median ∓ 3 · 1.4826 · MAD for
-    /// brightness and contrast, [`blurry_threshold`] for blur; `null` when
-    /// no decoded image has a value.
-    pub robust_threshold: Option<f64>,
-    /// Images flagged.
-    pub count: usize,
-    /// The most extreme ones first, at most `max_listed`.
-    pub items: Vec<OutlierItem>,
-}
-
-/// Outliers by rule.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct Outliers {
-    /// brightness < [`TOO_DARK_BRIGHTNESS`] and < median − 3σ̂.
-    pub too_dark: OutlierList,
-    /// brightness > [`TOO_BRIGHT_BRIGHTNESS`] and > median + 3σ̂.
-    pub too_bright: OutlierList,
-    /// contrast < [`LOW_CONTRAST`] and < median − 3σ̂.
-    pub low_contrast: OutlierList,
-    /// sharpness < [`blurry_threshold`] of the dataset.
-    pub blurry: OutlierList,
-}
 
 /// The sharpness below which an image is blurry:
 /// min(P₁, 0.1 · median) of the dataset's sharpness values, i.e. an image
@@ -258,7 +213,6 @@ pub(crate) fn outliers(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::properties::ImageProperties;
     use crate::test_support::{dataset, fake_features, Spec};
 
     #[test]
@@ -271,6 +225,7 @@ mod tests {
             let p = &mut f.as_mut().unwrap().properties;
             p.sharpness = Some(100.0 + i as f64);
         }
+        use triage_docs::profile::ImageProperties;
         fn set(feats: &mut [Option<ImageFeatures>], i: usize) -> &mut ImageProperties {
             &mut feats[i].as_mut().unwrap().properties
         }

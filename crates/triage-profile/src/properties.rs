@@ -6,107 +6,9 @@
 //! stated otherwise a property is computed on the luma plane L in [0, 255]
 //! ([`DecodedImage::luma`], ITU-R BT.601 weights) at the image's own size.
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use triage_docs::profile::ImageProperties;
 
 use triage_data::image::DecodedImage;
-
-/// The properties of one image.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct ImageProperties {
-    /// [`brightness`]: mean luma / 255, in [0, 1].
-    pub brightness: f64,
-    /// [`rms_contrast`]: population std of luma / 255, in [0, 0.5].
-    pub contrast: f64,
-    /// [`colorfulness`] (Hasler & Süsstrunk 2003), 8-bit units, ≥ 0.
-    pub colorfulness: f64,
-    /// [`laplacian_variance`], luma² units; `None` below 3×3.
-    pub sharpness: Option<f64>,
-    /// [`noise_sigma`] (Immerkær 1996), luma units; `None` below 3×3.
-    pub noise: Option<f64>,
-    /// Width / height.
-    pub aspect_ratio: f64,
-    /// [`luma_entropy`], bits, in [0, 8].
-    pub entropy: f64,
-}
-
-impl ImageProperties {
-    /// Compute every property of `image`; `luma` must be `image.luma()`.
-    pub fn compute(image: &DecodedImage, luma: &[f32]) -> Self {
-        let (w, h) = (image.width as usize, image.height as usize);
-        Self {
-            brightness: brightness(luma),
-            contrast: rms_contrast(luma),
-            colorfulness: colorfulness(image),
-            sharpness: laplacian_variance(luma, w, h),
-            noise: noise_sigma(luma, w, h),
-            aspect_ratio: aspect_ratio(image.width, image.height),
-            entropy: luma_entropy(luma),
-        }
-    }
-
-    /// The value of one property.
-    pub fn get(&self, property: Property) -> Option<f64> {
-        match property {
-            Property::Brightness => Some(self.brightness),
-            Property::Contrast => Some(self.contrast),
-            Property::Colorfulness => Some(self.colorfulness),
-            Property::Sharpness => self.sharpness,
-            Property::Noise => self.noise,
-            Property::AspectRatio => Some(self.aspect_ratio),
-            Property::Entropy => Some(self.entropy),
-        }
-    }
-}
-
-/// One of the per-image properties, for code that iterates over them.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Property {
-    /// [`brightness`].
-    Brightness,
-    /// [`rms_contrast`].
-    Contrast,
-    /// [`colorfulness`].
-    Colorfulness,
-    /// [`laplacian_variance`].
-    Sharpness,
-    /// [`noise_sigma`].
-    Noise,
-    /// [`aspect_ratio`].
-    AspectRatio,
-    /// [`luma_entropy`].
-    Entropy,
-}
-
-impl Property {
-    /// All properties, in output order.
-    pub const ALL: [Property; 7] = [
-        Property::Brightness,
-        Property::Contrast,
-        Property::Colorfulness,
-        Property::Sharpness,
-        Property::Noise,
-        Property::AspectRatio,
-        Property::Entropy,
-    ];
-
-    /// The JSON key (`brightness`, `contrast`, `colorfulness`, `sharpness`,
-    /// `noise`, `aspect_ratio`, `entropy`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Property::Brightness => "brightness",
-            Property::Contrast => "contrast",
-            Property::Colorfulness => "colorfulness",
-            Property::Sharpness => "sharpness",
-            Property::Noise => "noise",
-            Property::AspectRatio => "aspect_ratio",
-            Property::Entropy => "entropy",
-        }
-    }
-}
 
 /// Mean and population standard deviation of `values` (0 and 0 if empty).
 fn mean_std(values: &[f32]) -> (f64, f64) {
@@ -284,11 +186,26 @@ pub fn luma_entropy(luma: &[f32]) -> f64 {
         .sum::<f64>()
 }
 
+/// Compute every property of `image`; `luma` must be `image.luma()`.
+pub fn image_properties(image: &DecodedImage, luma: &[f32]) -> ImageProperties {
+    let (w, h) = (image.width as usize, image.height as usize);
+    ImageProperties {
+        brightness: brightness(luma),
+        contrast: rms_contrast(luma),
+        colorfulness: colorfulness(image),
+        sharpness: laplacian_variance(luma, w, h),
+        noise: noise_sigma(luma, w, h),
+        aspect_ratio: aspect_ratio(image.width, image.height),
+        entropy: luma_entropy(luma),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use rand::{Rng, SeedableRng};
     use rand_xoshiro::Xoshiro256PlusPlus;
+    use triage_docs::profile::Property;
 
     fn gray(width: u32, height: u32, pixels: Vec<u8>) -> DecodedImage {
         DecodedImage {
@@ -321,7 +238,7 @@ mod tests {
     #[test]
     fn constant_image_is_flat() {
         let img = gray(5, 4, vec![90; 20]);
-        let p = ImageProperties::compute(&img, &img.luma());
+        let p = image_properties(&img, &img.luma());
         assert_eq!(p.sharpness, Some(0.0));
         assert_eq!(p.noise, Some(0.0));
         assert_eq!(p.contrast, 0.0);
@@ -346,7 +263,7 @@ mod tests {
     #[test]
     fn small_images_have_no_sharpness_or_noise() {
         let img = gray(2, 5, vec![1; 10]);
-        let p = ImageProperties::compute(&img, &img.luma());
+        let p = image_properties(&img, &img.luma());
         assert_eq!(p.sharpness, None);
         assert_eq!(p.noise, None);
     }
@@ -393,7 +310,7 @@ mod tests {
     #[test]
     fn property_lookup_matches_fields() {
         let img = gray(3, 3, (0..9).map(|v| v * 20).collect());
-        let p = ImageProperties::compute(&img, &img.luma());
+        let p = image_properties(&img, &img.luma());
         assert_eq!(p.get(Property::Entropy), Some(p.entropy));
         assert_eq!(p.get(Property::Sharpness), p.sharpness);
         assert_eq!(Property::ALL.len(), 7);

@@ -1,12 +1,12 @@
 //! Helpers for the unit tests: small in-memory datasets and features.
 
 use std::path::PathBuf;
+use triage_docs::profile::ImageProperties;
 
 use triage_data::dataset::{Dataset, DatasetFormat, Item, Source};
 use triage_data::image::ColorMode;
 
 use super::features::ImageFeatures;
-use super::properties::ImageProperties;
 
 /// One item of a test dataset: split name (`""` for none) and label.
 pub(crate) struct Spec {

@@ -16,8 +16,8 @@ use std::collections::HashMap;
 use image::{imageops, DynamicImage, GrayImage, RgbImage};
 use triage_data::dataset::Dataset;
 use triage_data::decode::{decode_item, DecodeOptions};
+use triage_docs::profile::{ItemRef, NearPair, PairKind};
 use triage_profile::files::reopen_profiled;
-use triage_profile::{ItemRef, NearPair, PairKind};
 
 use crate::assemble::ReportOptions;
 use crate::gallery::png_data_uri;

@@ -59,7 +59,7 @@ fn stem(path: &Path) -> String {
 }
 
 /// The findings the report would make of a dataset profile alone.
-pub fn profile_findings(data: &Path, doc: &triage_profile::DatasetProfile) -> Vec<Finding> {
+pub fn profile_findings(data: &Path, doc: &triage_docs::profile::DatasetProfile) -> Vec<Finding> {
     run_rules(&ReportInputs {
         profiles: vec![NamedProfile {
             name: stem(data),

@@ -20,8 +20,8 @@ fn current_schemas() -> BTreeMap<String, Value> {
     }
     let mut all: BTreeMap<String, Value> = triage_docs::schemas().into_iter().collect();
     all.extend([
-        one::<triage_profile::DatasetProfile>(),
-        one::<triage_synth::SynthDoc>(),
+        one::<triage_docs::profile::DatasetProfile>(),
+        one::<triage_docs::synth::SynthDoc>(),
     ]);
     all.insert(
         format!("{}.schema.json", triage_report::model::REPORT_FORMAT),

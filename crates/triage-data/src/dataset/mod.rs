@@ -24,37 +24,9 @@ mod open;
 pub use error::DatasetError;
 pub use item::{Item, Skipped, Source, Split};
 pub use open::{open_dataset, OpenOptions};
+pub use triage_docs::profile::DatasetFormat;
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
-
-/// The on-disk layout a dataset was read from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum DatasetFormat {
-    /// Class folders (optionally under split folders).
-    ImageFolder,
-    /// CSV manifest.
-    Manifest,
-    /// MNIST-style IDX files.
-    Idx,
-    /// CIFAR binary batches.
-    Cifar,
-}
-
-impl DatasetFormat {
-    /// The name used in JSON and text (`image-folder`, `manifest`, `idx`,
-    /// `cifar`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::ImageFolder => "image-folder",
-            Self::Manifest => "manifest",
-            Self::Idx => "idx",
-            Self::Cifar => "cifar",
-        }
-    }
-}
 
 /// Raw pixels of record-based datasets (IDX, CIFAR), held in memory:
 /// record i occupies `pixels[i·len .. (i+1)·len]`, `len = width·height·channels`,

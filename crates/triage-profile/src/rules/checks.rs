@@ -1,13 +1,10 @@
 //! The checks of [`super::PROFILE_RULES`], with their thresholds.
 
+use triage_docs::profile::{DatasetProfile, OrderCheck, OutlierList, SplitKey};
 use triage_docs::severity::Severity;
 
 use super::wording::{names, plural, verb};
 use super::{ProfileRule, Verdict};
-use crate::document::DatasetProfile;
-use crate::order::OrderCheck;
-use crate::outliers::OutlierList;
-use crate::split_key::SplitKey;
 
 /// Imbalance ratio (largest / smallest class) from which the rule fires:
 /// at 3:1 a plain cross-entropy model already trades minority recall for

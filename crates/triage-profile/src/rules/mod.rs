@@ -9,13 +9,10 @@
 //! dataset is judged once, by one rule, wherever it is shown.
 
 pub mod checks;
-mod warning;
 mod wording;
 
+use triage_docs::profile::{DatasetProfile, Warning, WarningKind};
 use triage_docs::severity::Severity;
-
-use crate::document::DatasetProfile;
-pub use warning::{Warning, WarningKind};
 
 /// What a rule found: one problem, in words and numbers.
 #[derive(Debug, Clone, PartialEq)]
@@ -211,11 +208,10 @@ pub(crate) fn collect_warnings(profile: &DatasetProfile) -> Vec<Warning> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::corrupt::CorruptFile;
-    use crate::split_key::{SplitKey, SplitMap};
     use crate::test_support::{dataset, Spec};
     use crate::{profile_dataset, ItemOutcome, ProfileOptions};
     use triage_data::image::{ColorMode, DecodedImage};
+    use triage_docs::profile::{CorruptFile, SplitKey, SplitMap};
 
     /// The profile of 60 distinct noise images, 3 interleaved classes,
     /// train and test interleaved: nothing to say about it.

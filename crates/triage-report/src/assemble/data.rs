@@ -1,7 +1,7 @@
 //! "The data": per profile, the counts and checks, and the class
 //! frequencies per split.
 
-use triage_profile::SplitKey;
+use triage_docs::profile::SplitKey;
 
 use crate::inputs::{NamedProfile, ReportInputs};
 use crate::model::{slug, Block, Figure, KeyValue};

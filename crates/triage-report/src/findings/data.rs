@@ -163,8 +163,8 @@ mod tests {
     use crate::inputs::NamedProfile;
 
     use triage_data::progress::Silent;
+    use triage_docs::profile::SplitKey;
     use triage_profile::files::{profile_files, ProfileRun};
-    use triage_profile::SplitKey;
     use triage_synth::{generate, SynthConfig};
 
     /// The profile of a small synthetic dataset, as `triage profile`

@@ -195,7 +195,8 @@ pub fn load_inputs(
         let value: Value = read_json(&spec.path, "JSON")?;
         let name = spec.name.clone().unwrap_or_else(stem);
         if value.get("profile_version").is_some()
-            || value.get("format").and_then(Value::as_str) == Some(triage_profile::PROFILE_FORMAT)
+            || value.get("format").and_then(Value::as_str)
+                == Some(triage_docs::profile::PROFILE_FORMAT)
         {
             let doc = triage_docs::read_value(value).map_err(|source| ReportError::Doc {
                 path: spec.path.clone(),

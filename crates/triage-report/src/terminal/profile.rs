@@ -4,11 +4,7 @@ use std::io::{self, Write};
 
 use triage_data::escape::terminal_safe as safe;
 
-use triage_profile::DatasetProfile;
-use triage_profile::OrderCheck;
-use triage_profile::Property;
-use triage_profile::PropertySet;
-use triage_profile::SplitKey;
+use triage_docs::profile::{DatasetProfile, OrderCheck, PairKind, Property, PropertySet, SplitKey};
 
 /// Examples shown per section (duplicate groups, pairs, corrupt files).
 const EXAMPLES: usize = 3;
@@ -211,8 +207,8 @@ fn write_duplicates(out: &mut impl Write, p: &DatasetProfile) -> io::Result<()> 
             out,
             "  {} score={:.3} (neighbourhood {:.3}) {} ({}, {}) ~ {} ({}, {})",
             match pair.kind {
-                triage_profile::PairKind::Exact => "exact",
-                triage_profile::PairKind::Near => "near ",
+                PairKind::Exact => "exact",
+                PairKind::Near => "near ",
             },
             pair.score,
             pair.reference_score,

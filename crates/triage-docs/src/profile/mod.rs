@@ -1,25 +1,33 @@
-//! The profile document: everything `triage profile` reports, serialized
-//! as JSON by `--json`. The shape is described in [`crate::profile`].
+//! The dataset profile (format `triage-profile`): everything `triage
+//! profile` reports, serialized as JSON by `--json`; computed by the
+//! `triage-profile` crate, whose documentation describes every key.
 
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use triage_data::dataset::DatasetFormat;
-use triage_data::image::ColorMode;
+mod classes;
+mod images;
+mod items;
+mod order;
+mod source;
+mod split_key;
+mod warnings;
 
-use super::classes::ClassCount;
-use super::corrupt::CorruptFiles;
-use super::duplicates::ExactDuplicates;
-use super::groups::GroupLeakage;
-use super::histograms::{FileBytes, SizeHistogram};
-use super::near_duplicates::NearDuplicates;
-use super::order::OrderReport;
-use super::outliers::Outliers;
-use super::property_summary::PropertyReport;
-use super::rules::Warning;
-use super::split_key::{SplitCounts, SplitMap};
+pub use classes::ClassCount;
+pub use images::{
+    ClassProperties, FileBytes, ImageProperties, OutlierItem, OutlierList, Outliers, Property,
+    PropertyReport, PropertySet, SizeCount, SizeHistogram, Summary,
+};
+pub use items::{
+    CorruptFile, CorruptFiles, CrossSplitGroup, DuplicateGroup, ExactDuplicates, GroupLeakage,
+    ItemRef, NearDuplicates, NearPair, PairKind,
+};
+pub use order::{ClassShare, OrderCheck, OrderReport, TailSplit};
+pub use source::{ColorMode, DatasetFormat};
+pub use split_key::{SplitCounts, SplitKey, SplitMap, SplitPairCounts};
+pub use warnings::{Warning, WarningKind};
 
 /// `format` of the profile document.
 pub const PROFILE_FORMAT: &str = "triage-profile";
@@ -135,50 +143,49 @@ fn upgrade_near_duplicates(value: &mut serde_json::Value) {
     nd.insert("listed".into(), serde_json::Value::Array(Vec::new()));
 }
 
-impl triage_docs::Document for DatasetProfile {
+impl crate::Document for DatasetProfile {
     const FORMAT: &'static str = PROFILE_FORMAT;
     const VERSION: u32 = PROFILE_VERSION;
     const WHAT: &'static str = "profile";
 
     /// Version 1: `profile_version: 1`, layout under `format`; version 2:
     /// pHash near-duplicates.
-    fn upgrade(value: &mut serde_json::Value) -> Result<(), triage_docs::DocError> {
+    fn upgrade(value: &mut serde_json::Value) -> Result<(), crate::DocError> {
         if value.get("format").and_then(serde_json::Value::as_str) == Some(PROFILE_FORMAT)
             && value.get("version").and_then(serde_json::Value::as_u64) == Some(2)
         {
             upgrade_near_duplicates(value);
-            triage_docs::stamp(value, PROFILE_FORMAT, PROFILE_VERSION);
+            crate::stamp(value, PROFILE_FORMAT, PROFILE_VERSION);
             return Ok(());
         }
         let v1 = value
             .get("profile_version")
             .and_then(serde_json::Value::as_u64)
             == Some(1);
-        let map =
-            value
-                .as_object_mut()
-                .filter(|_| v1)
-                .ok_or_else(|| triage_docs::DocError::Invalid {
-                    what: "profile",
-                    reason: "neither `format: \"triage-profile\"` nor `profile_version: 1`".into(),
-                })?;
+        let map = value
+            .as_object_mut()
+            .filter(|_| v1)
+            .ok_or_else(|| crate::DocError::Invalid {
+                what: "profile",
+                reason: "neither `format: \"triage-profile\"` nor `profile_version: 1`".into(),
+            })?;
         map.remove("profile_version");
         if let Some(layout) = map.remove("format") {
             map.insert("layout".into(), layout);
         }
         upgrade_near_duplicates(value);
-        triage_docs::stamp(value, PROFILE_FORMAT, PROFILE_VERSION);
+        crate::stamp(value, PROFILE_FORMAT, PROFILE_VERSION);
         Ok(())
     }
 
-    fn check(&self) -> Result<(), triage_docs::DocError> {
+    fn check(&self) -> Result<(), crate::DocError> {
         let total = self
             .classes
             .iter()
             .try_fold(0usize, |acc, c| acc.checked_add(c.count));
         if total != Some(self.n_items) {
             let total = total.map_or_else(|| "more than 2^64".to_string(), |t| t.to_string());
-            return Err(triage_docs::DocError::Invalid {
+            return Err(crate::DocError::Invalid {
                 what: "profile",
                 reason: format!(
                     "the class counts sum to {total}, but `n_items` is {}",

@@ -1,6 +1,5 @@
-//! The profile document's warnings: one human sentence per problem found
-//! by a rule of [`super::PROFILE_RULES`], with a stable `kind` code for
-//! scripts.
+//! The profile's warnings: one sentence per verdict of a rule of
+//! `triage_profile::rules::PROFILE_RULES`, with a stable `kind` code.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
