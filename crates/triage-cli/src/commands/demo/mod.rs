@@ -26,8 +26,8 @@
 //! `--quick` shrinks everything (3 classes, 16×16, 2 epochs, narrow
 //! networks) for tests.
 
-mod evaluation;
 mod plans;
+mod steps;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -40,16 +40,15 @@ use triage_data::output::write_atomic;
 use triage_data::output_folder::{OutputFolder, Previous};
 use triage_docs::run_layout;
 use triage_report::terminal::write_report_summary;
-use triage_report::{build_report, load_inputs, render_html, InputSpec, ReportOptions};
 use triage_synth::generate;
 
 use triage_profile::files::{profile_files, ProfileRun};
 
 use crate::commands::progress::Bars;
 use crate::commands::train::train_plan;
-use evaluation::{predict_and_evaluate, DemoEvaluation};
 use plans::DemoSizes;
 pub use plans::BASELINE_RUN;
+use steps::{predict_and_evaluate, write_report, DemoEvaluation};
 
 /// Arguments of `triage demo`.
 #[derive(Debug, Args)]
@@ -140,23 +139,11 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
     }
 
     step("writing the report");
-    let specs: Vec<InputSpec> = inputs.iter().map(|s| InputSpec::parse(s)).collect();
-    let report_inputs = load_inputs(&specs, &[]).context("reading the report inputs")?;
-    let options = ReportOptions {
-        title: Some("triage demo: clean synthetic training images, real-like deployment".into()),
-        ..ReportOptions::default()
-    };
-    let report = build_report(&report_inputs, &options).context("building the report")?;
-    let html = render_html(&report);
-    let html_path = out.join("report.html");
-    write_atomic(&html_path, html.as_bytes())
-        .with_context(|| format!("writing {}", html_path.display()))?;
-    let report_json = serde_json::to_string_pretty(&report)? + "\n";
-    write_atomic(&out.join("report.json"), report_json.as_bytes())?;
+    let (report, html_path, html_len) = write_report(out, &inputs)?;
     folder.finish()?;
     step("done");
     let mut stdout = crate::stdout::stdout();
-    write_report_summary(&mut stdout, &report, &html_path, html.len())?;
+    write_report_summary(&mut stdout, &report, &html_path, html_len)?;
     stdout.flush()?;
     Ok(ExitCode::SUCCESS)
 }

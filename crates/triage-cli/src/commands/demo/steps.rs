@@ -1,5 +1,5 @@
-//! The demo's evaluations: predict a run on a dataset and store the
-//! evaluation where the report finds it (`run_layout`).
+//! The demo's evaluations — predict a run on a dataset and store the
+//! evaluation where the report finds it (`run_layout`) — and its report.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -10,6 +10,7 @@ use triage_data::{read_predictions, ReadOptions};
 use triage_docs::run_layout;
 use triage_nn::pipeline::predict_run::PredictPlan;
 use triage_nn::Backend;
+use triage_report::{build_report, load_inputs, render_html, InputSpec, Report, ReportOptions};
 use triage_stats::evaluation::{evaluate, EvaluationParams};
 
 use crate::commands::predict::predict_plan;
@@ -71,4 +72,24 @@ pub(super) fn predict_and_evaluate(
     write_atomic(&json, &serde_json::to_vec(&evaluation)?)?;
     fs::copy(&pred.predictions, run_layout::predictions_beside(&json))?;
     Ok(())
+}
+
+/// Build the report of `inputs` (paths of documents and run folders) and
+/// write `DIR/report.html` and `DIR/report.json`; the report, the HTML
+/// path and its size.
+pub(super) fn write_report(out: &Path, inputs: &[String]) -> Result<(Report, PathBuf, usize)> {
+    let specs: Vec<InputSpec> = inputs.iter().map(|s| InputSpec::parse(s)).collect();
+    let report_inputs = load_inputs(&specs, &[]).context("reading the report inputs")?;
+    let options = ReportOptions {
+        title: Some("triage demo: clean synthetic training images, real-like deployment".into()),
+        ..ReportOptions::default()
+    };
+    let report = build_report(&report_inputs, &options).context("building the report")?;
+    let html = render_html(&report);
+    let html_path = out.join("report.html");
+    write_atomic(&html_path, html.as_bytes())
+        .with_context(|| format!("writing {}", html_path.display()))?;
+    let report_json = serde_json::to_string_pretty(&report)? + "\n";
+    write_atomic(&out.join("report.json"), report_json.as_bytes())?;
+    Ok((report, html_path, html.len()))
 }
