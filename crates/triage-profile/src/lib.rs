@@ -19,81 +19,8 @@
 //! | image properties | brightness, RMS contrast (Peli 1990), colourfulness (Hasler & Süsstrunk 2003), Laplacian variance (Pech-Pacheco 2000), noise σ (Immerkær 1996), entropy | [`properties`] |
 //! | outliers | fixed bounds and median ∓ 3·1.4826·MAD (Iglewicz & Hoaglin 1993); blur relative to the dataset | [`outliers`] |
 //!
-//! # JSON shape (format `triage-profile`, version 3)
-//!
-//! Keys are always present (values may be `null` or empty); maps keyed by
-//! split list only the keys that apply, in the order train, val, test,
-//! unsplit; lists of examples are capped at `max_listed` while counts are
-//! exact.
-//!
-//! ```text
-//! {
-//!   "format": "triage-profile", "version": 3,
-//!   "n_items": 1000, "layout": "image-folder", "root": "data/", "n_decoded": 998,
-//!   "classes": [{"name": "cat", "count": 500,
-//!                "counts": {"train": 400, "val": 50, "test": 50, "unsplit": 0}}, …],
-//!   "splits": {"train": 800, "val": 100, "test": 100, "unsplit": 0},
-//!   "imbalance_ratio": 1.0,            // max/min class count; null if a class is empty
-//!   "empty_classes": [],
-//!   "effective_classes": 2.0,          // exp(−Σ p ln p); K when balanced
-//!   "missing_classes": {"train": [], "val": [], "test": ["dog"]},
-//!   "order": {
-//!     "all": {"n": 1000, "classes_present": 2, "runs": 2, "expected_runs": 500.5,
-//!             "sorted": true,
-//!             "tail_splits": [{"fraction": 0.1, "n_items": 100, "missing_classes": 1,
-//!                              "classes": [{"name": "dog", "count": 100}]}, …]},
-//!     "by_split": {"train": {…}, "val": {…}, "test": {…}}
-//!   },
-//!   "groups": {"items_with_group": 0, "groups": 0, "cross_split_groups": 0,
-//!              "listed": [{"group": "p1", "splits": ["train", "test"], "items": 5}]},
-//!   "duplicates": {"groups": 3, "items": 7, "cross_split_groups": 1,
-//!                  "conflicting_label_groups": 1,
-//!                  "groups_by_split_pair": {"train-train": 2, "train-test": 1},
-//!                  "listed": [{"hash": "9f86d081884c7d65", "size": 2,
-//!                              "items": [{"id": "a.png", "split": "train", "label": "cat"}, …],
-//!                              "cross_split": true, "conflicting_labels": false}]},
-//!   "near_duplicates": {"candidates_from": "pixels",   // or "embeddings"
-//!                       "descriptor": "8×8 standardised blurred luma …",
-//!                       "k": 10, "min_score": 0.85, "exact_score": 0.995, "standout": 0.3,
-//!                       "candidate_pairs": 400000,  // distinct pairs verified
-//!                       "pairs": 12,                // judged near-duplicates
-//!                       "cross_split_pairs": 3, "different_label_pairs": 2,
-//!                       "pairs_by_split_pair": {"train-train": 9, "train-test": 3},
-//!                       "clusters": 5, "items_in_clusters": 14, "largest_cluster": 4,
-//!                       "leaked_items": ["test/cat/0001.jpg", …],  // not capped
-//!                       "listed": [{"a": {…item…}, "b": {…item…}, "score": 0.97,
-//!                                   "reference_score": 0.62, "runner_up_score": 0.7, "kind": "near",
-//!                                   "dx": 1, "dy": 0, "scale": 1.05,
-//!                                   "cross_split": true, "different_labels": false}]},
-//!   "corrupt_files": {"count": 2, "decode_failures": 1, "skipped": 1,
-//!                     "files": [{"path": "x.png", "reason": "…"}]},
-//!   "sizes": {"distinct": 2, "top": [{"width": 32, "height": 32, "count": 990}], "others": 0},
-//!   "channels": {"1": 8, "3": 990},
-//!   "modes": {"gray": 8, "rgb": 990},
-//!   "file_bytes": {"total": 123456, "per_image": {…summary…}},
-//!   "properties": {
-//!     "all": {"brightness": S, "contrast": S, "colorfulness": S, "sharpness": S,
-//!             "noise": S, "aspect_ratio": S, "entropy": S},
-//!     "by_split": {"train": {…}, …},
-//!     "by_class": [{"class": "cat", "properties": {…}}, …]
-//!   },                                 // S = {"n", "mean", "std", "p5", "p50", "p95"}
-//!   "outliers": {"too_dark": L, "too_bright": L, "low_contrast": L, "blurry": L},
-//!                                      // L = {"threshold", "absolute_threshold",
-//!                                      //      "robust_threshold", "count",
-//!                                      //      "items": [{"id", "split", "label", "value"}]}
-//!                                      // threshold: the effective one, the
-//!                                      // stricter of the other two
-//!   "warnings": [{"kind": "sorted_order", "message": "…"}, …],
-//!   "extension_mismatches": [{"path": "a.jpg", "reason": "PNG content"}, …]
-//! }
-//! ```
-//!
-//! Warning kinds ([`WarningKind`], one per rule of
-//! [`rules::PROFILE_RULES`], the table the report's findings use too): `corrupt_files`, `leakage`,
-//! `near_duplicate_leakage`, `group_leakage`,
-//! `conflicting_duplicate_labels`, `sorted_order`, `empty_class`,
-//! `missing_class`, `class_imbalance`, `duplicates`, `mixed_channels`,
-//! `too_dark`, `too_bright`, `low_contrast`, `blurry`.
+//! The document's shape, key by key, is documented where it is defined,
+//! in `triage_docs::profile`.
 //!
 //! # Example
 //!
