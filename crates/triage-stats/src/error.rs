@@ -117,4 +117,24 @@ pub enum StatsError {
         /// What is wrong.
         reason: String,
     },
+    /// A sample is too small for a test.
+    #[error("{what} has {got} values; at least {min} are needed")]
+    TooFewSamples {
+        /// Which sample.
+        what: &'static str,
+        /// Its size.
+        got: usize,
+        /// The minimum.
+        min: usize,
+    },
+    /// Two inputs that must have the same width do not.
+    #[error("{what}: {expected} columns against {got}")]
+    WidthMismatch {
+        /// What was compared.
+        what: &'static str,
+        /// The first width.
+        expected: usize,
+        /// The second width.
+        got: usize,
+    },
 }

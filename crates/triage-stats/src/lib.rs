@@ -26,6 +26,7 @@ pub mod proba;
 pub mod probabilistic;
 pub mod ranking;
 pub mod roc;
+pub mod shift;
 pub mod stratify;
 pub mod temperature;
 

@@ -1,0 +1,34 @@
+//! Dataset shift between a source (training) and a target (deployment)
+//! sample: covariate-shift tests, black-box shift detection on a model's
+//! outputs, and label-shift estimation and correction.
+//!
+//! - [`univariate`]: two-sample Kolmogorov–Smirnov (exact or limiting
+//!   p-value), Wasserstein-1 distance, standardised mean difference.
+//! - [`mmd`]: unbiased MMD² with a Gaussian kernel (median heuristic) and a
+//!   permutation test that computes the kernel once.
+//! - [`c2st`]: classifier two-sample test (cross-fitted logistic
+//!   regression, held-out AUC with DeLong's interval, binomial test).
+//! - [`bbsd`]: KS per softmax output with Bonferroni and χ² on predicted
+//!   labels.
+//! - [`label_shift`]: BBSE, MLLS/EM with bias-corrected temperature
+//!   scaling, the likelihood-ratio test, bootstrap intervals, the
+//!   prior-corrected predictions.
+//! - [`distributions`]: the tail probabilities these need.
+//!
+//! Every function is pure (no I/O) and deterministic for a given seed,
+//! whatever the number of threads.
+
+pub mod bbsd;
+pub mod c2st;
+pub mod distributions;
+pub mod label_shift;
+mod linalg;
+mod matmul;
+pub mod mmd;
+mod optimize;
+pub mod univariate;
+
+/// Bonferroni: p · m capped at 1.
+pub fn bonferroni(p: f64, tests: usize) -> f64 {
+    (p * tests as f64).min(1.0)
+}
