@@ -46,6 +46,15 @@ pub enum Command {
     /// Write predictions (the `evaluate` format) and embeddings of a
     /// trained run on any dataset.
     Predict(crate::train_args::PredictArgs),
+    /// Will it survive deployment: covariate and label shift between
+    /// held-out and deployment predictions and embeddings.
+    ///
+    /// Covariate shift: MMD and a classifier two-sample test on embeddings,
+    /// BBSD on the softmax outputs. Label shift: the deployment class
+    /// priors without deployment labels (BBSE, EM with bias-corrected
+    /// calibration), a likelihood-ratio test and prior-corrected
+    /// predictions.
+    Shift(crate::shift_args::ShiftArgs),
     /// Learning-rate range test: loss against an exponential ramp, with
     /// suggested rates.
     LrFind(crate::train_args::LrFindArgs),

@@ -5,5 +5,6 @@
 
 pub mod args;
 pub mod commands;
+pub mod shift_args;
 pub mod stdout;
 pub mod train_args;

@@ -25,6 +25,7 @@ fn main() -> ExitCode {
         Command::Train(args) => commands::train::run(&args),
         Command::Predict(args) => commands::predict::run(&args),
         Command::LrFind(args) => commands::lr_find::run(&args),
+        Command::Shift(args) => commands::shift::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -41,6 +41,7 @@ pub mod run;
 pub mod run_layout;
 pub mod schedule;
 pub mod severity;
+pub mod shift;
 pub mod synth;
 pub mod training;
 
@@ -176,6 +177,9 @@ pub fn schemas() -> Vec<(String, Value)> {
         one::<label_issues::LabelIssuesDoc>(),
         one::<output_marker::OutputMarker>(),
         one::<folds::FoldsDoc>(),
+        one::<profile::DatasetProfile>(),
+        one::<synth::SynthDoc>(),
+        one::<shift::ShiftDoc>(),
     ]
 }
 

@@ -66,7 +66,7 @@ pub enum SectionKind {
     Performance,
     /// Bayes error, human accuracy (later issues).
     Limits,
-    /// Distribution shift (later issues).
+    /// Domain gaps between evaluations and `triage shift` documents.
     Deployment,
     /// All findings, ranked.
     Findings,
@@ -117,7 +117,7 @@ impl SectionKind {
             Self::Model | Self::Training => "No training run was given. Train with `triage train` and pass its run directory.",
             Self::Performance => "No evaluation was given. Run `triage evaluate --predictions FILE --json > eval.json` and pass `eval.json` (name it with `NAME=eval.json`).",
             Self::Limits => "Not measured yet: Bayes-error estimates and human accuracy, which tell how much better any model can do on this data, are not implemented in this version of triage.",
-            Self::Deployment => "Not measured yet. Pass a second evaluation of the same model on deployment-like data (e.g. `real-like=eval-real.json`) to compare domains.",
+            Self::Deployment => "Not measured yet. Run `triage shift --source VAL_PREDICTIONS --target DEPLOYMENT_PREDICTIONS --json > shift.json` (add `--source-embeddings`/`--target-embeddings` for MMD and the classifier test) and pass `shift.json`, or pass a second evaluation of the same model on deployment-like data (e.g. `real-like=eval-real.json`) to compare domains.",
             Self::Findings => "No findings: none of the rules fired on the inputs given.",
         }
     }

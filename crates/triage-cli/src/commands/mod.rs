@@ -9,6 +9,7 @@ pub mod predict;
 pub mod profile;
 pub mod progress;
 pub mod report;
+pub mod shift;
 pub mod split;
 pub mod synth;
 pub mod train;
@@ -27,6 +28,7 @@ pub fn read_predictions(
         renormalize: input.renormalize,
         labels_path: input.labels.clone(),
         class_names: input.class_names.clone(),
+        unlabelled: false,
     };
     triage_data::read_predictions(&input.predictions, &options).with_context(|| {
         format!(

@@ -9,6 +9,7 @@ mod legacy;
 mod promises;
 mod report;
 mod schemas;
+mod shift;
 mod snapshots;
 mod train;
 mod util;

@@ -229,7 +229,6 @@ fn report_has_every_section_plot_and_the_planted_findings() {
     assert!(html.contains("not implemented in this version of triage"));
     for missing in [
         "triage bayes",
-        "triage shift",
         "triage label",
         "triage lint",
         "triage compare",

@@ -12,17 +12,7 @@ use crate::util::repo_root;
 
 /// Every document triage writes or reads, by schema file name.
 fn current_schemas() -> BTreeMap<String, Value> {
-    fn one<D: triage_docs::Document>() -> (String, Value) {
-        (
-            triage_docs::schema_file_name::<D>(),
-            triage_docs::schema::<D>(),
-        )
-    }
     let mut all: BTreeMap<String, Value> = triage_docs::schemas().into_iter().collect();
-    all.extend([
-        one::<triage_docs::profile::DatasetProfile>(),
-        one::<triage_docs::synth::SynthDoc>(),
-    ]);
     all.insert(
         format!("{}.schema.json", triage_report::model::REPORT_FORMAT),
         serde_json::to_value(schemars::schema_for!(triage_report::Report)).unwrap(),

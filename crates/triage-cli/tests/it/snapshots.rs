@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::util::{stderr, stdout, triage};
 
-const COMMANDS: [&str; 10] = [
+const COMMANDS: [&str; 11] = [
     "demo",
     "evaluate",
     "label-issues",
@@ -23,6 +23,7 @@ const COMMANDS: [&str; 10] = [
     "train",
     "predict",
     "lr-find",
+    "shift",
 ];
 
 #[test]

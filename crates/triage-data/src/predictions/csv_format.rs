@@ -52,7 +52,7 @@ pub(super) fn read_csv(path: &Path, opts: &ReadOptions) -> Result<Predictions, P
             }
         }
         let line = record.position().map_or(0, |p| lines.line_of(p));
-        if let Err(error) = rows.push(path, &layout, &record, line) {
+        if let Err(error) = rows.push(path, &layout, &record, line, opts.unlabelled) {
             row_error = Some(error);
             break;
         }
@@ -83,6 +83,7 @@ pub(super) fn read_csv(path: &Path, opts: &ReadOptions) -> Result<Predictions, P
         proba,
         source: path.to_path_buf(),
         input_was_f32: false,
+        labelled: rows.missing_labels == 0,
     })
 }
 
@@ -101,7 +102,8 @@ struct Layout {
     /// Number of header fields.
     width: usize,
     id: usize,
-    label: usize,
+    /// `None`: no label column (allowed with [`ReadOptions::unlabelled`]).
+    label: Option<usize>,
     path: Option<usize>,
     /// Field index of each class column, in class order.
     class_fields: Vec<usize>,
@@ -175,10 +177,12 @@ impl Layout {
             path: file(),
             column: "id",
         })?;
-        let label = label.ok_or(PredictionsError::MissingColumn {
-            path: file(),
-            column: "label",
-        })?;
+        if label.is_none() && !opts.unlabelled {
+            return Err(PredictionsError::MissingColumn {
+                path: file(),
+                column: "label",
+            });
+        }
         if classes.len() < 2 {
             return Err(PredictionsError::TooFewClasses {
                 path: file(),
@@ -230,6 +234,8 @@ struct Rows {
     lines: Vec<u64>,
     /// Id → line of its first row.
     seen: HashMap<String, u64>,
+    /// Rows without a label (only with [`ReadOptions::unlabelled`]).
+    missing_labels: usize,
 }
 
 impl Rows {
@@ -240,6 +246,7 @@ impl Rows {
         layout: &Layout,
         record: &csv::StringRecord,
         line: u64,
+        unlabelled: bool,
     ) -> Result<(), PredictionsError> {
         let file = || path.to_path_buf();
         if record.len() != layout.width {
@@ -267,7 +274,16 @@ impl Rows {
                 line,
             });
         }
-        let label = field(layout.label);
+        let label = layout.label.map_or("", field);
+        if label.is_empty() && unlabelled {
+            // Unknown label: recorded as class 0, the file as unlabelled.
+            self.missing_labels += 1;
+        }
+        let label = if label.is_empty() && unlabelled {
+            "0"
+        } else {
+            label
+        };
         if label.is_empty() {
             return Err(PredictionsError::EmptyField {
                 path: file(),

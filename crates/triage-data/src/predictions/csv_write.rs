@@ -14,8 +14,10 @@ use std::path::Path;
 pub struct PredictionRow<'a> {
     /// The sample id (unique in the file).
     pub id: &'a str,
-    /// True class index, below the number of classes.
-    pub label: usize,
+    /// True class index, below the number of classes; `None` writes an
+    /// empty label (unlabelled data, read back with
+    /// `ReadOptions::unlabelled`).
+    pub label: Option<usize>,
     /// The image path, or empty.
     pub path: &'a str,
     /// Predicted probabilities, one per class, summing to 1.
@@ -46,11 +48,11 @@ fn write_rows<'a>(
     header.extend(classes.iter().map(|c| format!("p_{c}")));
     w.write_record(&header).map_err(io::Error::other)?;
     for (i, row) in rows.into_iter().enumerate() {
-        if row.label >= classes.len() || row.probs.len() != classes.len() {
+        if row.label.is_some_and(|l| l >= classes.len()) || row.probs.len() != classes.len() {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 format!(
-                    "row {i} (`{}`): label {} and {} probabilities for {} classes",
+                    "row {i} (`{}`): label {:?} and {} probabilities for {} classes",
                     row.id,
                     row.label,
                     row.probs.len(),
@@ -60,7 +62,7 @@ fn write_rows<'a>(
         }
         let mut record = vec![
             row.id.to_string(),
-            classes[row.label].clone(),
+            row.label.map_or_else(String::new, |l| classes[l].clone()),
             row.path.to_string(),
         ];
         record.extend(row.probs.iter().map(|p| format!("{p}")));
@@ -89,7 +91,7 @@ mod tests {
         let labels = [2, 0, 1];
         let rows = (0..3).map(|i| PredictionRow {
             id: ids[i],
-            label: labels[i],
+            label: Some(labels[i]),
             path: if i == 0 { "images/a.png" } else { "" },
             probs: &probs[i],
         });
@@ -113,7 +115,7 @@ mod tests {
         let classes = vec!["a".to_string(), "b".to_string()];
         let rows = [PredictionRow {
             id: "x",
-            label: 2,
+            label: Some(2),
             path: "",
             probs: &[0.5, 0.5],
         }];

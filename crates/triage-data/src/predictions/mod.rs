@@ -52,6 +52,10 @@ pub struct Predictions {
     pub source: PathBuf,
     /// The scores were stored as float32 (NPY/NPZ input); informational.
     pub input_was_f32: bool,
+    /// Every row has a label. `false` only with [`ReadOptions::unlabelled`]
+    /// when a CSV file has no `label` column or empty labels: `labels` are
+    /// then meaningless (0 where unknown).
+    pub labelled: bool,
 }
 
 impl Predictions {
@@ -86,6 +90,9 @@ pub struct ReadOptions {
     /// Class names. For NPY/NPZ input they name the K columns (default
     /// `"0"`..`"K-1"`); for CSV input they must equal the header's classes.
     pub class_names: Option<Vec<String>>,
+    /// CSV: the `label` column may be missing or empty (deployment data
+    /// without labels); [`Predictions::labelled`] says which.
+    pub unlabelled: bool,
 }
 
 /// Read and validate a predictions file.

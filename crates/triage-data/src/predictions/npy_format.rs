@@ -284,5 +284,6 @@ fn assemble(
         proba,
         source: source.to_path_buf(),
         input_was_f32,
+        labelled: true,
     })
 }

@@ -173,7 +173,7 @@ pub fn cross_validate(
         &classes,
         rows.iter().map(|(i, probs, label, path)| PredictionRow {
             id: &dataset.items[*i].id,
-            label: *label,
+            label: Some(*label),
             path,
             probs,
         }),

@@ -168,7 +168,7 @@ pub fn predict_run(
         .zip(&paths)
         .map(|(((&item, &label), row), path)| PredictionRow {
             id: &dataset.items[item].id,
-            label,
+            label: Some(label),
             path,
             probs: row,
         });

@@ -4,6 +4,9 @@
 pub mod data;
 mod model;
 pub mod performance;
+mod shift;
+
+pub(crate) use shift::fmt_p as shift_fmt_p;
 mod training;
 
 use crate::error::ReportError;
@@ -63,7 +66,11 @@ pub fn build_report(inputs: &ReportInputs, options: &ReportOptions) -> Result<Re
             SectionKind::Training => training::blocks(inputs),
             SectionKind::Performance => performance::blocks(inputs, options)?,
             SectionKind::Limits => Vec::new(),
-            SectionKind::Deployment => performance::deployment_blocks(inputs),
+            SectionKind::Deployment => {
+                let mut blocks = performance::deployment_blocks(inputs);
+                blocks.extend(shift::blocks(inputs));
+                blocks
+            }
             SectionKind::Findings => {
                 if findings.is_empty() {
                     Vec::new()

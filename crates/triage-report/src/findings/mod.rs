@@ -9,6 +9,7 @@
 
 pub mod calibration;
 pub mod data;
+pub mod deployment;
 pub mod performance;
 pub mod training;
 
@@ -141,6 +142,16 @@ pub static RULES: &[Rule] = &[
         id: "wide-interval",
         description: "accuracy interval too wide to support claims",
         check: performance::wide_interval,
+    },
+    Rule {
+        id: "covariate-shift",
+        description: "a `triage shift` covariate test fired (MMD, classifier two-sample test, BBSD); critical when a classifier separates the sides (AUC ≥ 0.9), information when the effect is negligible",
+        check: deployment::covariate_shift,
+    },
+    Rule {
+        id: "label-shift",
+        description: "`triage shift`'s likelihood-ratio test of no label shift fired (EM priors against the source's); BBSE flagged unreliable when σ_min is small",
+        check: deployment::label_shift,
     },
     Rule {
         id: "domain-gap",

@@ -34,6 +34,19 @@ pub struct ReportInputs {
     pub profiles: Vec<NamedProfile>,
     /// Label-issues documents (`triage label-issues --json`).
     pub label_issues: Vec<NamedLabelIssues>,
+    /// Shift documents (`triage shift --json`).
+    pub shifts: Vec<NamedShift>,
+}
+
+/// A shift document with its name.
+#[derive(Debug, Clone)]
+pub struct NamedShift {
+    /// Display name (file stem, or as given).
+    pub name: String,
+    /// The JSON file.
+    pub path: PathBuf,
+    /// The document.
+    pub doc: triage_docs::shift::ShiftDoc,
 }
 
 /// A label-issues document with its name.
@@ -70,6 +83,7 @@ impl ReportInputs {
         }
         files.extend(self.profiles.iter().map(|p| p.path.clone()));
         files.extend(self.label_issues.iter().map(|l| l.path.clone()));
+        files.extend(self.shifts.iter().map(|s| s.path.clone()));
         files
     }
 }
@@ -220,6 +234,18 @@ pub fn load_inputs(
                 doc,
             });
         } else if value.get("format").and_then(Value::as_str)
+            == Some(triage_docs::shift::SHIFT_FORMAT)
+        {
+            let doc = triage_docs::read_value(value).map_err(|source| ReportError::Doc {
+                path: spec.path.clone(),
+                source,
+            })?;
+            inputs.shifts.push(NamedShift {
+                name,
+                path: spec.path.clone(),
+                doc,
+            });
+        } else if value.get("format").and_then(Value::as_str)
             == Some(triage_docs::evaluation::EVALUATION_FORMAT)
             || value.get("metrics").is_some() && value.get("classes").is_some()
         {
@@ -272,6 +298,7 @@ fn unique_names(inputs: &mut ReportInputs) {
     dedup(inputs.evaluations.iter_mut().map(|e| &mut e.name));
     dedup(inputs.runs.iter_mut().map(|r| &mut r.name));
     dedup(inputs.profiles.iter_mut().map(|p| &mut p.name));
+    dedup(inputs.shifts.iter_mut().map(|s| &mut s.name));
 }
 
 /// Read one document file: JSON, format, version and consistency checked.

@@ -1,6 +1,6 @@
 //! Every terminal summary triage prints, in one place: of a report (the
-//! path and the top findings), an evaluation, a dataset profile and a
-//! label-issues run. Plain text on the writer given; every outside string
+//! path and the top findings), an evaluation, a dataset profile, a
+//! label-issues run and a shift analysis. Plain text on the writer given; every outside string
 //! (file, class and id names) goes through
 //! [`triage_data::escape::terminal_safe`].
 
@@ -8,8 +8,10 @@ mod evaluation;
 mod label_issues;
 mod profile;
 mod report;
+mod shift;
 
 pub use evaluation::write_evaluation_summary;
 pub use label_issues::write_label_issues_summary;
 pub use profile::write_profile_summary;
 pub use report::{write_report_summary, TERMINAL_FINDINGS};
+pub use shift::write_shift_summary;

@@ -1,0 +1,173 @@
+//! "Will it survive deployment", the shift part: per `triage shift`
+//! document, the verdict, each covariate test with its effect size, and the
+//! estimated target priors.
+
+use triage_docs::shift::ShiftDoc;
+
+use crate::inputs::ReportInputs;
+use crate::model::{slug, Block, KeyValue, Table};
+
+/// `p` with 2 significant digits, scientific below 1e-4.
+pub(crate) fn fmt_p(p: f64) -> String {
+    if p < 1e-4 {
+        format!("{p:.1e}")
+    } else {
+        format!("{p:.4}")
+    }
+}
+
+fn tests_table(doc: &ShiftDoc, id: String) -> Option<Table> {
+    let mut rows = Vec::new();
+    if let Some(m) = &doc.mmd {
+        rows.push(vec![
+            "MMD".into(),
+            m.representation.clone(),
+            format!(
+                "MMD² {:.5} (95 % of the null below {:.5})",
+                m.mmd2, m.null_q95
+            ),
+            fmt_p(m.p_value),
+            yes(m.shifted),
+        ]);
+    }
+    if let Some(c) = &doc.c2st {
+        rows.push(vec![
+            "classifier two-sample test".into(),
+            c.representation.clone(),
+            format!(
+                "AUC {:.3} [{:.3}, {:.3}], accuracy {:.3}",
+                c.auc, c.auc_low, c.auc_high, c.accuracy
+            ),
+            fmt_p(c.p_value),
+            yes(c.shifted),
+        ]);
+    }
+    if let Some(b) = &doc.bbsd {
+        let worst = b
+            .outputs
+            .iter()
+            .max_by(|x, y| x.ks.total_cmp(&y.ks))
+            .map(|o| format!("; largest KS {:.3} (p_{})", o.ks, o.class))
+            .unwrap_or_default();
+        rows.push(vec![
+            "BBSD".into(),
+            "the model's softmax outputs".into(),
+            format!("Cramér's V {:.3} of predicted labels{worst}", b.cramers_v),
+            format!(
+                "KS {} (Bonferroni), χ² {}",
+                fmt_p(b.ks_p_adjusted),
+                fmt_p(b.chi2_p_value)
+            ),
+            yes(b.shifted),
+        ]);
+    }
+    if rows.is_empty() {
+        return None;
+    }
+    Some(Table {
+        id,
+        caption: format!(
+            "Covariate-shift tests, each judged at α = {} (α = {} shared by the tests that ran).",
+            fmt_p(doc.settings.alpha_per_test),
+            doc.settings.alpha
+        ),
+        header: ["test", "on", "effect", "p-value", "shift"]
+            .map(String::from)
+            .to_vec(),
+        rows,
+    })
+}
+
+fn yes(b: bool) -> String {
+    if b { "yes" } else { "no" }.into()
+}
+
+fn priors_table(doc: &ShiftDoc, id: String) -> Option<Table> {
+    let l = doc.label_shift.as_ref()?;
+    let interval = |v: &Option<Vec<[f64; 2]>>, c: usize| {
+        v.as_ref()
+            .map(|v| format!(" [{:.3}, {:.3}]", v[c][0], v[c][1]))
+            .unwrap_or_default()
+    };
+    let rows = l
+        .classes
+        .iter()
+        .enumerate()
+        .map(|(c, name)| {
+            vec![
+                name.clone(),
+                format!("{:.3}", l.source_priors[c]),
+                format!("{:.3}{}", l.em_priors[c], interval(&l.em_intervals, c)),
+                l.bbse_priors.as_ref().map_or("—".into(), |q| {
+                    format!("{:.3}{}", q[c], interval(&l.bbse_intervals, c))
+                }),
+                l.target_priors_observed
+                    .as_ref()
+                    .map_or("—".into(), |o| format!("{:.3}", o[c])),
+            ]
+        })
+        .collect();
+    Some(Table {
+        id,
+        caption: format!(
+            "Class priors: source labels, and the target's estimated without its labels (EM with bias-corrected calibration; BBSE), with 95 % bootstrap intervals. Likelihood-ratio test of no label shift: χ² {:.1}, df {}, p {}. Expected target accuracy {:.3} as is, {:.3} after the prior correction.",
+            l.lr_statistic,
+            l.lr_dof,
+            fmt_p(l.lr_p_value),
+            l.expected_accuracy,
+            l.expected_accuracy_adjusted
+        ),
+        header: ["class", "source", "target (EM)", "target (BBSE)", "target (observed)"]
+            .map(String::from)
+            .to_vec(),
+        rows,
+    })
+}
+
+/// The blocks of every shift document.
+pub(super) fn blocks(inputs: &ReportInputs) -> Vec<Block> {
+    let mut out = Vec::new();
+    for (i, s) in inputs.shifts.iter().enumerate() {
+        let d = &s.doc;
+        out.push(Block::Heading {
+            text: format!("Shift `{}`", s.name),
+        });
+        out.push(Block::KeyValues {
+            items: vec![
+                KeyValue::new("verdict", d.verdict.summary.clone()),
+                KeyValue::new(
+                    "source",
+                    format!(
+                        "{} ({}, {} items)",
+                        d.source.path, d.source.kind, d.source.n
+                    ),
+                ),
+                KeyValue::new(
+                    "target",
+                    format!(
+                        "{} ({}, {} items)",
+                        d.target.path, d.target.kind, d.target.n
+                    ),
+                ),
+            ],
+        });
+        let id = |what: &str| format!("shift-{what}-{i}-{}", slug(&s.name));
+        out.extend(tests_table(d, id("tests")).map(Block::Table));
+        out.extend(priors_table(d, id("priors")).map(Block::Table));
+        if let Some(c) = d.c2st.as_ref().filter(|c| c.shifted) {
+            let ids: Vec<String> = c.most_unlike.iter().map(|x| x.id.clone()).collect();
+            out.push(Block::Paragraph {
+                text: format!(
+                    "Deployment items most unlike the training data (highest held-out P(deployment)): {}.",
+                    ids.join(", ")
+                ),
+            });
+        }
+        for n in &d.notes {
+            out.push(Block::Paragraph {
+                text: format!("Note: {n}."),
+            });
+        }
+    }
+    out
+}

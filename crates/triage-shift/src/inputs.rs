@@ -1,0 +1,124 @@
+//! The two sides of a shift analysis, and reading them from files.
+
+use std::path::{Path, PathBuf};
+
+use triage_data::predictions::{
+    ids_path, read_embedding_ids, read_embeddings, read_embeddings_csv,
+};
+use triage_data::{read_predictions, Predictions, ReadOptions};
+
+use crate::error::ShiftError;
+
+/// A model's embeddings of one side's items.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmbeddingSide {
+    /// The file they came from.
+    pub path: PathBuf,
+    /// Row length.
+    pub dim: usize,
+    /// Row-major values, one row per item.
+    pub rows: Vec<f64>,
+    /// The items' ids, when the file names them.
+    pub ids: Option<Vec<String>>,
+}
+
+impl EmbeddingSide {
+    /// Items (rows).
+    pub fn n(&self) -> usize {
+        self.rows.len() / self.dim.max(1)
+    }
+}
+
+/// One side: what a model said about its items.
+#[derive(Debug, Clone)]
+pub struct Side {
+    /// The predictions file, if given.
+    pub predictions: Option<Predictions>,
+    /// The embeddings, if given.
+    pub embeddings: Option<EmbeddingSide>,
+}
+
+impl Side {
+    /// Read a side: a predictions file (labels optional: a target usually
+    /// has none) and an embeddings file — a `.npy` whose ids, when
+    /// `triage predict` wrote them, are in `NAME.ids.csv` beside it, or a
+    /// CSV `id,<features…>`.
+    ///
+    /// # Errors
+    ///
+    /// [`ShiftError::Read`] naming the file and row;
+    /// [`ShiftError::Setting`] when an ids file does not match its array.
+    pub fn read(predictions: Option<&Path>, embeddings: Option<&Path>) -> Result<Self, ShiftError> {
+        let predictions = predictions
+            .map(|p| {
+                read_predictions(
+                    p,
+                    &ReadOptions {
+                        unlabelled: true,
+                        ..ReadOptions::default()
+                    },
+                )
+            })
+            .transpose()?;
+        let embeddings = embeddings.map(read_embedding_side).transpose()?;
+        Ok(Self {
+            predictions,
+            embeddings,
+        })
+    }
+
+    /// Items on this side (the predictions', else the embeddings').
+    pub fn n(&self) -> usize {
+        self.predictions
+            .as_ref()
+            .map(Predictions::len)
+            .or_else(|| self.embeddings.as_ref().map(EmbeddingSide::n))
+            .unwrap_or(0)
+    }
+
+    /// The id of item `i` (the predictions' ids, else the embeddings',
+    /// else `row i`).
+    pub(crate) fn id(&self, i: usize) -> String {
+        self.embeddings
+            .as_ref()
+            .and_then(|e| e.ids.as_ref())
+            .or(self.predictions.as_ref().map(|p| &p.ids))
+            .and_then(|ids| ids.get(i).cloned())
+            .unwrap_or_else(|| format!("row {i}"))
+    }
+}
+
+fn read_embedding_side(path: &Path) -> Result<EmbeddingSide, ShiftError> {
+    let is_csv = path
+        .extension()
+        .is_some_and(|x| x.eq_ignore_ascii_case("csv"));
+    let (matrix, ids) = if is_csv {
+        let read = read_embeddings_csv(path)?;
+        (read.matrix, Some(read.ids))
+    } else {
+        let matrix = read_embeddings(path)?;
+        let ids_file = ids_path(path);
+        let ids = if ids_file.is_file() {
+            let ids = read_embedding_ids(&ids_file)?;
+            if ids.len() != matrix.n {
+                return Err(ShiftError::Setting(format!(
+                    "`{}` lists {} ids but `{}` has {} rows; write one id per row",
+                    ids_file.display(),
+                    ids.len(),
+                    path.display(),
+                    matrix.n
+                )));
+            }
+            Some(ids)
+        } else {
+            None
+        };
+        (matrix, ids)
+    };
+    Ok(EmbeddingSide {
+        path: path.to_path_buf(),
+        dim: matrix.dim,
+        rows: matrix.rows.iter().map(|&v| f64::from(v)).collect(),
+        ids,
+    })
+}
