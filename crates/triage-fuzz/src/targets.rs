@@ -116,6 +116,13 @@ fn write(path: &Path, bytes: &[u8]) {
 fn predictions_csv(input: &[u8], dir: &Path) -> bool {
     let path = dir.join("p.csv");
     write(&path, input);
+    // Read as `triage shift` reads a target too (labels optional): it must
+    // not panic either.
+    let unlabelled = ReadOptions {
+        unlabelled: true,
+        ..ReadOptions::default()
+    };
+    let _ = read_predictions(&path, &unlabelled);
     read_predictions(&path, &ReadOptions::default()).is_ok()
 }
 

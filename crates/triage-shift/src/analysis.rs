@@ -21,6 +21,9 @@ use crate::verdict::verdict;
 
 /// Fewest items a side: below it no test has power worth reporting.
 pub const MIN_ITEMS: usize = 20;
+/// Said when the covariate tests fire next to a label-shift estimate.
+pub const LABEL_SHIFT_ASSUMPTION: &str = "the label-shift estimates assume the inputs of each class look the same at deployment (p(x|y) unchanged); a label shift alone moves the inputs too, so the covariate tests fire with it, but a covariate shift (new looks, not new proportions) makes the estimated priors and expected accuracies unreliable: check them on a few hundred labelled deployment items";
+
 /// Items listed in each gallery of the classifier test.
 const GALLERY: usize = 12;
 
@@ -357,6 +360,9 @@ pub fn analyze(
         b.shifted = b.ks_p_adjusted < alpha_per_test / 2.0 || b.chi2_p_value < alpha_per_test / 2.0;
     }
     let verdict = verdict(&mmd_result, &c2st_result, &bbsd_result, &mut label_result);
+    if verdict.covariate_shift && label_result.is_some() {
+        notes.push(LABEL_SHIFT_ASSUMPTION.into());
+    }
     for n in &verdict.negligible {
         notes.push(format!(
             "{n} is significant, but its effect is negligible: with this many items a tiny difference is detectable"

@@ -33,7 +33,7 @@ mod error;
 mod label;
 mod verdict;
 
-pub use analysis::{analyze, Analysis, ShiftOptions, Tests, MIN_ITEMS};
+pub use analysis::{analyze, Analysis, ShiftOptions, Tests, LABEL_SHIFT_ASSUMPTION, MIN_ITEMS};
 pub use error::ShiftError;
 pub use inputs::{EmbeddingSide, Side};
 pub use label::SMALL_SIGMA_FRACTION;

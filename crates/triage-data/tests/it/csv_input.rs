@@ -409,3 +409,44 @@ fn huge_numbers_are_written_short_in_messages() {
     let err = read_err(&path, &ReadOptions::default(), &["1e300"]);
     assert!(err.to_string().len() < 200, "{err}");
 }
+
+fn unlabelled() -> ReadOptions {
+    ReadOptions {
+        unlabelled: true,
+        ..ReadOptions::default()
+    }
+}
+
+#[test]
+fn unlabelled_files_are_read_only_when_asked_and_say_so() {
+    let s = Scratch::new();
+    // No label column at all.
+    let none = s.write("none.csv", "id,p_cat,p_dog\na,0.9,0.1\nb,0.2,0.8\n");
+    read_err(&none, &ReadOptions::default(), &["label"]);
+    let p = triage_data::read_predictions(&none, &unlabelled()).unwrap();
+    assert!(!p.labelled);
+    assert_eq!(p.len(), 2);
+    assert_eq!(p.proba.row(1), [0.2, 0.8]);
+    // An empty label column (as `--adjusted-out` writes for unlabelled data).
+    let empty = s.write(
+        "empty.csv",
+        "id,label,p_cat,p_dog\na,,0.9,0.1\nb,,0.2,0.8\n",
+    );
+    assert!(
+        !triage_data::read_predictions(&empty, &unlabelled())
+            .unwrap()
+            .labelled
+    );
+    read_err(&empty, &ReadOptions::default(), &["label"]);
+    // A labelled file read with the option is still labelled.
+    let full = s.write(
+        "full.csv",
+        "id,label,p_cat,p_dog\na,dog,0.9,0.1\nb,cat,0.2,0.8\n",
+    );
+    let p = triage_data::read_predictions(&full, &unlabelled()).unwrap();
+    assert!(p.labelled);
+    assert_eq!(p.labels, [1, 0]);
+    // An unknown label is still an error, not "unlabelled".
+    let bad = s.write("bad.csv", "id,label,p_cat,p_dog\na,owl,0.9,0.1\n");
+    read_err(&bad, &unlabelled(), &["owl"]);
+}

@@ -125,6 +125,11 @@ pub fn label_shift(inputs: &ReportInputs) -> Vec<Finding> {
             .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))
             .unwrap_or((0, 0.0));
         let negligible = l.negligible;
+        let caveat = if s.doc.verdict.covariate_shift {
+            "; the covariate tests fired too: these estimates assume each class looks the same at deployment, so check them on labelled deployment items"
+        } else {
+            ""
+        };
         out.push(
             Finding::new(
                 "label-shift",
@@ -132,7 +137,7 @@ pub fn label_shift(inputs: &ReportInputs) -> Vec<Finding> {
                 SectionKind::Deployment,
                 "Class frequencies at deployment differ from training (label shift)",
                 format!(
-                    "EM estimates the deployment share of `{}` at {:.3} against {:.3} in training (largest change {:+.3}); likelihood-ratio test χ² {:.1}, df {}, p {}; expected accuracy {:.3} as is, {:.3} with the prior correction",
+                    "EM estimates the deployment share of `{}` at {:.3} against {:.3} in training (largest change {:+.3}); likelihood-ratio test χ² {:.1}, df {}, p {}; expected accuracy {:.3} as is, {:.3} with the prior correction{caveat}",
                     l.classes[c],
                     l.em_priors[c],
                     l.source_priors[c],
