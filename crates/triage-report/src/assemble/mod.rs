@@ -137,6 +137,13 @@ fn input_refs(inputs: &ReportInputs) -> Vec<InputRef> {
             out.push(r("predictions", &e.name, p));
         }
     }
+    out.extend(
+        inputs
+            .label_issues
+            .iter()
+            .map(|x| r("label issues", &x.name, &x.path)),
+    );
+    out.extend(inputs.shifts.iter().map(|x| r("shift", &x.name, &x.path)));
     out
 }
 

@@ -9,7 +9,10 @@ use crate::model::{slug, Block, KeyValue, Table};
 
 /// `p` with 2 significant digits, scientific below 1e-4.
 pub(crate) fn fmt_p(p: f64) -> String {
-    if p < 1e-4 {
+    if p == 0.0 {
+        // Below the smallest double: the tail underflowed.
+        "< 1e-300".into()
+    } else if p < 1e-4 {
         format!("{p:.1e}")
     } else {
         format!("{p:.4}")
