@@ -14,7 +14,7 @@ allowed = {
     "triage-data": {"triage-stats", "triage-docs"},
     "triage-profile": {"triage-data", "triage-knn", "triage-stats", "triage-docs"},
     "triage-synth": {"triage-data", "triage-docs"},
-    "triage-shift": {"triage-data", "triage-docs", "triage-stats"},
+    "triage-shift": {"triage-data", "triage-docs", "triage-stats", "triage-profile"},
     "triage-nn": {"triage-stats", "triage-docs", "triage-data"},
     "triage-report": {"triage-stats", "triage-docs", "triage-data", "triage-profile"},
     "triage-fuzz": {"triage-docs", "triage-data", "triage-synth", "triage-report", "triage-profile"},

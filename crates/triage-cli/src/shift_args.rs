@@ -9,6 +9,9 @@ use crate::args::FailOn;
 /// The tests of `--tests`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ShiftTest {
+    /// KS per image property of the datasets (Bonferroni), with effect
+    /// sizes and histograms.
+    Properties,
     /// MMD permutation test on embeddings.
     Mmd,
     /// Classifier two-sample test on embeddings.
@@ -22,6 +25,25 @@ pub enum ShiftTest {
 /// Arguments of `triage shift`.
 #[derive(Debug, Args)]
 pub struct ShiftArgs {
+    /// The training images: a dataset (image folder, manifest, MNIST or
+    /// CIFAR files), compared image property by image property.
+    #[arg(long, value_name = "DATA")]
+    pub source_data: Option<PathBuf>,
+
+    /// The deployment images, as --source-data.
+    #[arg(long, value_name = "DATA")]
+    pub target_data: Option<PathBuf>,
+
+    /// Resize every image of both datasets to WxH before measuring (needed
+    /// when their sizes differ: sharpness and noise depend on size).
+    #[arg(long, value_name = "WxH", value_parser = parse_size)]
+    pub resize: Option<(u32, u32)>,
+
+    /// Convert every image of both datasets to grey before measuring
+    /// (needed when one side is colour and the other grey).
+    #[arg(long)]
+    pub grayscale: bool,
+
     /// The model's predictions on held-out training-domain data (the
     /// `evaluate` format, labelled: validation or test predictions), for
     /// BBSD and label shift.
@@ -51,8 +73,8 @@ pub struct ShiftArgs {
     #[arg(long, default_value_t = 0.05, value_name = "A")]
     pub alpha: f64,
 
-    /// Items per side at most for MMD and the classifier test (a seeded
-    /// subsample above; bounds the N² kernel work).
+    /// Items per side at most for image properties, MMD and the classifier
+    /// test (a seeded subsample above; bounds the N² kernel work).
     #[arg(long, default_value_t = 5_000, value_name = "N")]
     pub max_per_side: usize,
 
@@ -95,6 +117,7 @@ impl ShiftArgs {
         let wants = |t| all || self.tests.contains(&t);
         triage_shift::ShiftOptions {
             tests: triage_shift::Tests {
+                properties: wants(ShiftTest::Properties),
                 mmd: wants(ShiftTest::Mmd),
                 c2st: wants(ShiftTest::C2st),
                 bbsd: wants(ShiftTest::Bbsd),
@@ -105,6 +128,29 @@ impl ShiftArgs {
             permutations: self.permutations,
             bootstrap: self.bootstrap,
             seed: self.seed,
+            resize: self.resize,
+            grayscale: self.grayscale,
         }
+    }
+
+    /// How the datasets are sampled (`salt` tells the sides' subsamples
+    /// apart).
+    pub fn sample(&self, salt: u64) -> triage_shift::SampleOptions {
+        triage_shift::SampleOptions {
+            max_items: self.max_per_side,
+            seed: self.seed ^ salt,
+            resize: self.resize,
+            grayscale: self.grayscale,
+            ..triage_shift::SampleOptions::default()
+        }
+    }
+}
+
+/// `WxH` (or `N` for N×N), both sides at least 1.
+fn parse_size(text: &str) -> Result<(u32, u32), String> {
+    let (w, h) = text.split_once(['x', 'X']).unwrap_or((text, text));
+    match (w.trim().parse::<u32>(), h.trim().parse::<u32>()) {
+        (Ok(w), Ok(h)) if w > 0 && h > 0 => Ok((w, h)),
+        _ => Err(format!("expected WxH such as 28x28, got `{text}`")),
     }
 }

@@ -15,8 +15,10 @@ use triage_stats::shift::{bbsd, c2st, mmd};
 use triage_stats::ProbMatrix;
 
 use crate::error::ShiftError;
+use crate::images::comparable;
 use crate::inputs::Side;
 use crate::label::label_section;
+use crate::properties::{judge_properties, property_shift};
 use crate::verdict::verdict;
 
 /// Fewest items a side: below it no test has power worth reporting.
@@ -30,6 +32,8 @@ const GALLERY: usize = 12;
 /// Which tests to run (each only when its inputs are given).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Tests {
+    /// Image properties on datasets.
+    pub properties: bool,
     /// MMD on embeddings.
     pub mmd: bool,
     /// Classifier two-sample test on embeddings.
@@ -43,6 +47,7 @@ pub struct Tests {
 impl Default for Tests {
     fn default() -> Self {
         Self {
+            properties: true,
             mmd: true,
             c2st: true,
             bbsd: true,
@@ -67,6 +72,10 @@ pub struct ShiftOptions {
     pub bootstrap: usize,
     /// Seed of every subsample, permutation, fold and resample.
     pub seed: u64,
+    /// The resize the datasets' images were measured at (recorded).
+    pub resize: Option<(u32, u32)>,
+    /// Whether the datasets' images were measured in grey (recorded).
+    pub grayscale: bool,
 }
 
 impl Default for ShiftOptions {
@@ -78,6 +87,8 @@ impl Default for ShiftOptions {
             permutations: mmd::DEFAULT_PERMUTATIONS,
             bootstrap: 200,
             seed: 0,
+            resize: None,
+            grayscale: false,
         }
     }
 }
@@ -150,17 +161,23 @@ fn describe(side: &Side, used: usize) -> ShiftSide {
         .embeddings
         .as_ref()
         .map(|e| e.path.display().to_string());
-    let kind = match (&predictions, &embeddings) {
-        (Some(_), Some(_)) => "predictions+embeddings",
-        (Some(_), None) => "predictions",
-        _ => "embeddings",
-    };
+    let dataset = side.images.as_ref().map(|i| i.root.display().to_string());
+    let kind = [
+        (dataset.is_some(), "dataset"),
+        (predictions.is_some(), "predictions"),
+        (embeddings.is_some(), "embeddings"),
+    ]
+    .iter()
+    .filter(|(given, _)| *given)
+    .map(|(_, k)| *k)
+    .collect::<Vec<_>>()
+    .join("+");
     ShiftSide {
-        path: predictions
-            .clone()
+        path: dataset
+            .or(predictions.clone())
             .or(embeddings.clone())
             .unwrap_or_default(),
-        kind: kind.into(),
+        kind,
         n: side.n(),
         used,
         predictions,
@@ -185,7 +202,7 @@ pub fn analyze(
     check(options)?;
     if [source, target]
         .iter()
-        .any(|s| s.predictions.is_none() && s.embeddings.is_none())
+        .any(|s| s.predictions.is_none() && s.embeddings.is_none() && s.images.is_none())
     {
         return Err(ShiftError::NothingToCompare);
     }
@@ -200,6 +217,29 @@ pub fn analyze(
     }
     let tests = options.tests;
     let mut notes = Vec::new();
+
+    // Datasets: image properties.
+    let mut properties = None;
+    match (&source.images, &target.images) {
+        (Some(s), Some(t)) if tests.properties => {
+            notes.extend(comparable(s, t)?);
+            for (side, name) in [(s, "source"), (t, "target")] {
+                if side.ids.len() < MIN_ITEMS {
+                    return Err(ShiftError::TooFew {
+                        side: name,
+                        got: side.ids.len(),
+                        min: MIN_ITEMS,
+                    });
+                }
+            }
+            properties = Some(property_shift(s, t)?);
+        }
+        (Some(_), Some(_)) => {}
+        _ if tests.properties => {
+            notes.push("image properties were not compared: give the datasets of both sides".into())
+        }
+        _ => {}
+    }
 
     // Embeddings: MMD and the classifier test.
     let (mut mmd_result, mut c2st_result) = (None, None);
@@ -336,7 +376,8 @@ pub fn analyze(
             .push("BBSD and label shift did not run: give predictions files of both sides".into()),
         _ => {}
     }
-    if mmd_result.is_none()
+    if properties.is_none()
+        && mmd_result.is_none()
         && c2st_result.is_none()
         && bbsd_result.is_none()
         && label_result.is_none()
@@ -345,10 +386,14 @@ pub fn analyze(
     }
 
     // One family of covariate tests: Bonferroni over those that ran.
-    let ran = usize::from(mmd_result.is_some())
+    let ran = usize::from(properties.is_some())
+        + usize::from(mmd_result.is_some())
         + usize::from(c2st_result.is_some())
         + usize::from(bbsd_result.is_some());
     let alpha_per_test = options.alpha / ran.max(1) as f64;
+    if let Some(p) = properties.as_mut() {
+        judge_properties(p, alpha_per_test);
+    }
     if let Some(m) = mmd_result.as_mut() {
         m.shifted = m.p_value < alpha_per_test;
     }
@@ -359,7 +404,13 @@ pub fn analyze(
         // Its two parts share its level.
         b.shifted = b.ks_p_adjusted < alpha_per_test / 2.0 || b.chi2_p_value < alpha_per_test / 2.0;
     }
-    let verdict = verdict(&mmd_result, &c2st_result, &bbsd_result, &mut label_result);
+    let verdict = verdict(
+        &properties,
+        &mmd_result,
+        &c2st_result,
+        &bbsd_result,
+        &mut label_result,
+    );
     if verdict.covariate_shift && label_result.is_some() {
         notes.push(LABEL_SHIFT_ASSUMPTION.into());
     }
@@ -380,11 +431,11 @@ pub fn analyze(
             permutations: options.permutations,
             bootstrap: options.bootstrap,
             seed: options.seed,
-            resize: None,
-            grayscale: false,
+            resize: options.resize.map(|(w, h)| format!("{w}x{h}")),
+            grayscale: options.grayscale,
         },
         notes,
-        properties: None,
+        properties,
         mmd: mmd_result,
         c2st: c2st_result,
         bbsd: bbsd_result,

@@ -12,6 +12,15 @@ pub enum ShiftError {
     /// A predictions or embeddings file could not be read.
     #[error(transparent)]
     Read(#[from] PredictionsError),
+    /// A dataset could not be opened.
+    #[error("failed to open the dataset `{path}`")]
+    Open {
+        /// The path given.
+        path: PathBuf,
+        /// The reader's error.
+        #[source]
+        source: triage_data::dataset::DatasetError,
+    },
     /// The two sides' predictions name different classes.
     #[error("the source predictions have classes [{source_classes}] but the target predictions have [{target_classes}]; give predictions of the same model on both sides")]
     ClassesDiffer {
@@ -46,7 +55,7 @@ pub enum ShiftError {
     #[error("invalid setting: {0}")]
     Setting(String),
     /// Nothing to compare: no test can run on the inputs given.
-    #[error("no test can run: give predictions files (for BBSD and label shift) or embeddings (for MMD and the classifier test) on both sides")]
+    #[error("no test can run: give datasets (for image properties), predictions files (for BBSD and label shift) or embeddings (for MMD and the classifier test) on both sides")]
     NothingToCompare,
     /// A statistic failed on the inputs.
     #[error("{what}: {source}")]

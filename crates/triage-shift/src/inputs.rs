@@ -8,6 +8,7 @@ use triage_data::predictions::{
 use triage_data::{read_predictions, Predictions, ReadOptions};
 
 use crate::error::ShiftError;
+use crate::images::ImageSample;
 
 /// A model's embeddings of one side's items.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,9 +30,12 @@ impl EmbeddingSide {
     }
 }
 
-/// One side: what a model said about its items.
+/// One side: a sample of its images, and what a model said about its
+/// items.
 #[derive(Debug, Clone)]
 pub struct Side {
+    /// A measured sample of the side's dataset, if given.
+    pub images: Option<ImageSample>,
     /// The predictions file, if given.
     pub predictions: Option<Predictions>,
     /// The embeddings, if given.
@@ -62,17 +66,20 @@ impl Side {
             .transpose()?;
         let embeddings = embeddings.map(read_embedding_side).transpose()?;
         Ok(Self {
+            images: None,
             predictions,
             embeddings,
         })
     }
 
-    /// Items on this side (the predictions', else the embeddings').
+    /// Items on this side (the predictions', else the embeddings', else
+    /// the dataset's).
     pub fn n(&self) -> usize {
         self.predictions
             .as_ref()
             .map(Predictions::len)
             .or_else(|| self.embeddings.as_ref().map(EmbeddingSide::n))
+            .or_else(|| self.images.as_ref().map(|i| i.n_items))
             .unwrap_or(0)
     }
 

@@ -8,6 +8,7 @@
 //!
 //! | question | test | needs |
 //! |---|---|---|
+//! | do the images look different | per image property of the profile: two-sample KS (Bonferroni over the properties), Wasserstein-1, standardised mean difference, overlaid histograms; the drift in plain words | datasets |
 //! | covariate shift in the representation | unbiased MMD², Gaussian kernel, median heuristic, permutation test | embeddings |
 //! | can a classifier tell the sides apart | classifier two-sample test: cross-fitted logistic regression, held-out AUC with DeLong's interval, binomial test | embeddings |
 //! | covariate shift seen by the model | BBSD: KS per softmax output (Bonferroni) and χ² on predicted labels | predictions |
@@ -22,19 +23,25 @@
 //! | module | holds |
 //! |---|---|
 //! | [`inputs`] | the two sides and reading them from files |
+//! | [`images`] | a seeded sample of a dataset's images, measured |
+//! | `properties` | image-property drift |
 //! | `analysis` | [`analyze`]: the tests, their family and the document |
 //! | `label` | the label-shift section |
 //! | `verdict` | the overall answer and the negligible-effect thresholds |
 
+pub mod images;
 pub mod inputs;
 
 mod analysis;
 mod error;
 mod label;
+mod properties;
 mod verdict;
 
 pub use analysis::{analyze, Analysis, ShiftOptions, Tests, LABEL_SHIFT_ASSUMPTION, MIN_ITEMS};
 pub use error::ShiftError;
+pub use images::SampleOptions;
 pub use inputs::{EmbeddingSide, Side};
 pub use label::SMALL_SIGMA_FRACTION;
+pub use properties::{BINS, NEGLIGIBLE_SMD};
 pub use verdict::{NEGLIGIBLE_AUC, NEGLIGIBLE_PRIOR, NEGLIGIBLE_V};

@@ -1,6 +1,8 @@
 //! The overall answer, and when a significant effect is negligible.
 
-use triage_docs::shift::{BbsdResult, C2stResult, LabelShiftResult, MmdResult, ShiftVerdict};
+use triage_docs::shift::{
+    BbsdResult, C2stResult, LabelShiftResult, MmdResult, PropertyShift, ShiftVerdict,
+};
 
 /// A classifier test whose AUC is within this of ½ has found a negligible
 /// difference, however small its p-value.
@@ -13,6 +15,7 @@ pub const NEGLIGIBLE_PRIOR: f64 = 0.01;
 
 /// The verdict over the tests that ran (each already judged).
 pub(crate) fn verdict(
+    properties: &Option<PropertyShift>,
     mmd: &Option<MmdResult>,
     c2st: &Option<C2stResult>,
     bbsd: &Option<BbsdResult>,
@@ -20,6 +23,15 @@ pub(crate) fn verdict(
 ) -> ShiftVerdict {
     let mut detected_by = Vec::new();
     let mut negligible = Vec::new();
+    if let Some(p) = properties
+        .as_ref()
+        .filter(|p| p.tests.iter().any(|t| t.shifted))
+    {
+        detected_by.push("properties".to_string());
+        if p.drifted.is_empty() {
+            negligible.push("image-property drift".to_string());
+        }
+    }
     if mmd.as_ref().is_some_and(|m| m.shifted) {
         detected_by.push("mmd".to_string());
     }
@@ -51,11 +63,15 @@ pub(crate) fn verdict(
         "no shift detected between training and deployment data".to_string()
     } else {
         let mut parts = Vec::new();
+        let how = properties
+            .as_ref()
+            .and_then(|p| p.summary.as_ref())
+            .map(|s| format!("covariate shift ({s})"));
         if covariate_shift {
-            parts.push("covariate shift");
+            parts.push(how.unwrap_or_else(|| "covariate shift".into()));
         }
         if label_shift == Some(true) {
-            parts.push("label shift");
+            parts.push("label shift".into());
         }
         format!(
             "{} detected by {}",

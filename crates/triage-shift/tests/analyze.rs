@@ -158,6 +158,7 @@ fn tests_run_only_where_their_inputs_are_given() {
     );
     let only_bbsd = ShiftOptions {
         tests: Tests {
+            properties: false,
             mmd: false,
             c2st: false,
             bbsd: true,

@@ -13,6 +13,7 @@ use triage_data::predictions::{write_predictions_csv, PredictionRow};
 use triage_report::inputs::NamedShift;
 use triage_report::terminal::write_shift_summary;
 use triage_report::ReportInputs;
+use triage_shift::images::sample_images;
 use triage_shift::{analyze, Side};
 
 use crate::commands::progress::Bars;
@@ -23,9 +24,19 @@ pub fn run(args: &ShiftArgs) -> Result<ExitCode> {
     let read = |p: &Option<PathBuf>, e: &Option<PathBuf>, what: &str| {
         Side::read(p.as_deref(), e.as_deref()).with_context(|| format!("failed to read the {what}"))
     };
-    let source = read(&args.source, &args.source_embeddings, "source")?;
-    let target = read(&args.target, &args.target_embeddings, "target")?;
+    let mut source = read(&args.source, &args.source_embeddings, "source")?;
+    let mut target = read(&args.target, &args.target_embeddings, "target")?;
     let bars = Bars::new(!args.no_progress);
+    for (side, data, salt) in [
+        (&mut source, &args.source_data, 0),
+        (&mut target, &args.target_data, 0x7A),
+    ] {
+        if let Some(data) = data {
+            let sample = sample_images(data, &args.sample(salt), &bars);
+            bars.clear();
+            side.images = Some(sample?);
+        }
+    }
     let result = analyze(&source, &target, &args.options(), &bars);
     bars.clear();
     let mut analysis = result?;

@@ -152,3 +152,51 @@ fn shift_refuses_bad_input_with_exit_2() {
         .unwrap()
         .starts_with("id,label,"));
 }
+
+#[test]
+fn shift_compares_the_images_of_two_datasets() {
+    let tmp = tempfile::tempdir().unwrap();
+    let make = |name: &str, domain: &str| {
+        let dir = tmp.path().join(name);
+        run_ok(&[
+            "synth",
+            dir.to_str().unwrap(),
+            "--classes",
+            "3",
+            "--per-class",
+            "40",
+            "--size",
+            "24",
+            "--domain",
+            domain,
+        ]);
+        dir
+    };
+    let (clean, real) = (make("clean", "clean"), make("real", "real-like"));
+    let text = run_ok(&[
+        "shift",
+        "--source-data",
+        clean.to_str().unwrap(),
+        "--target-data",
+        real.to_str().unwrap(),
+        "--json",
+        "--no-progress",
+    ]);
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(doc["verdict"]["covariate_shift"], true);
+    assert_eq!(doc["properties"]["tests"].as_array().unwrap().len(), 7);
+    let words = doc["properties"]["summary"].as_str().unwrap();
+    assert!(words.starts_with("deployment images are"), "{words}");
+    let path = tmp.path().join("shift.json");
+    std::fs::write(&path, &text).unwrap();
+    let html = tmp.path().join("r.html");
+    run_ok(&[
+        "report",
+        path.to_str().unwrap(),
+        "--out",
+        html.to_str().unwrap(),
+    ]);
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("id=\"shift-hist-"), "no property histogram");
+    assert!(page.contains(words), "the words are not in the report");
+}

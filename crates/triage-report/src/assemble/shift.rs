@@ -5,7 +5,9 @@
 use triage_docs::shift::ShiftDoc;
 
 use crate::inputs::ReportInputs;
-use crate::model::{slug, Block, KeyValue, Table};
+use crate::model::{slug, Block, Figure, KeyValue, Table};
+use crate::svg::bars::{BarChart, BarSeries};
+use crate::svg::Plot;
 
 /// `p` with 2 significant digits, scientific below 1e-4.
 pub(crate) fn fmt_p(p: f64) -> String {
@@ -79,6 +81,82 @@ fn tests_table(doc: &ShiftDoc, id: String) -> Option<Table> {
             .to_vec(),
         rows,
     })
+}
+
+/// Histograms drawn per document at most (the drifted properties, largest
+/// effect first).
+const MAX_PROPERTY_PLOTS: usize = 3;
+
+fn properties_blocks(doc: &ShiftDoc, id: &dyn Fn(&str) -> String) -> Vec<Block> {
+    let Some(p) = &doc.properties else {
+        return Vec::new();
+    };
+    let rows = p
+        .tests
+        .iter()
+        .map(|t| {
+            vec![
+                t.property.clone(),
+                format!("{:.4} → {:.4}", t.source_median, t.target_median),
+                t.smd.map_or("—".into(), |d| format!("{d:+.2}")),
+                format!("{:.4}", t.wasserstein),
+                format!("{:.3}", t.ks),
+                fmt_p(t.p_adjusted),
+                yes(t.shifted),
+            ]
+        })
+        .collect();
+    let mut out = vec![Block::Table(Table {
+        id: id("properties"),
+        caption: format!(
+            "Image properties (the profile's definitions) of the training and deployment images: two-sample KS with Bonferroni over {} properties, the standardised mean difference (deployment − training, pooled SD; negligible below 0.1) and the Wasserstein-1 distance.{}",
+            p.tests.len(),
+            p.summary
+                .as_ref()
+                .map(|s| format!(" In words: {s}."))
+                .unwrap_or_default()
+        ),
+        header: ["property", "median", "SMD", "W1", "KS D", "p (adjusted)", "shift"]
+            .map(String::from)
+            .to_vec(),
+        rows,
+    })];
+    for name in p.drifted.iter().take(MAX_PROPERTY_PLOTS) {
+        let Some(t) = p.tests.iter().find(|t| &t.property == name) else {
+            continue;
+        };
+        let h = &t.histogram;
+        let share = |c: &[u64]| {
+            let total = c.iter().sum::<u64>().max(1) as f64;
+            c.iter().map(|&v| v as f64 / total).collect::<Vec<f64>>()
+        };
+        out.push(Block::Figure(Figure {
+            id: id(&format!("hist-{name}")),
+            caption: format!(
+                "{name}: share of images per bin, training and deployment (bins between the pooled 0.5th and 99.5th percentiles)."
+            ),
+            plot: Plot::Bars(BarChart {
+                categories: h
+                    .edges
+                    .windows(2)
+                    .map(|e| format!("{:.3}", (e[0] + e[1]) / 2.0))
+                    .collect(),
+                series: vec![
+                    BarSeries {
+                        name: "training".into(),
+                        values: share(&h.source),
+                    },
+                    BarSeries {
+                        name: "deployment".into(),
+                        values: share(&h.target),
+                    },
+                ],
+                y_label: "share of images".into(),
+                x_label: name.clone(),
+            }),
+        }));
+    }
+    out
 }
 
 fn yes(b: bool) -> String {
@@ -155,6 +233,7 @@ pub(super) fn blocks(inputs: &ReportInputs) -> Vec<Block> {
             ],
         });
         let id = |what: &str| format!("shift-{what}-{i}-{}", slug(&s.name));
+        out.extend(properties_blocks(d, &id));
         out.extend(tests_table(d, id("tests")).map(Block::Table));
         out.extend(priors_table(d, id("priors")).map(Block::Table));
         if let Some(c) = d.c2st.as_ref().filter(|c| c.shifted) {

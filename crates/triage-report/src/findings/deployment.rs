@@ -24,6 +24,27 @@ pub fn covariate_shift(inputs: &ReportInputs) -> Vec<Finding> {
         }
         let mut evidence = Vec::new();
         let mut score: f64 = 0.0;
+        if let Some(p) = d.properties.as_ref().filter(|p| !p.drifted.is_empty()) {
+            let effects: Vec<String> = p
+                .tests
+                .iter()
+                .filter(|t| p.drifted.contains(&t.property))
+                .map(|t| {
+                    format!(
+                        "{} SMD {:+.2} (median {:.3} → {:.3})",
+                        t.property,
+                        t.smd.unwrap_or(0.0),
+                        t.source_median,
+                        t.target_median
+                    )
+                })
+                .collect();
+            evidence.push(format!(
+                "{}: {}",
+                p.summary.as_deref().unwrap_or("image properties drift"),
+                effects.join(", ")
+            ));
+        }
         if let Some(c) = d.c2st.as_ref().filter(|c| c.shifted) {
             evidence.push(format!(
                 "a classifier tells deployment from training items with held-out AUC {:.3} [{:.3}, {:.3}] (p {})",

@@ -31,6 +31,27 @@ pub fn write_shift_summary(out: &mut impl Write, doc: &ShiftDoc) -> io::Result<(
         fmt_p(doc.settings.alpha_per_test),
         doc.settings.alpha
     )?;
+    if let Some(p) = &doc.properties {
+        writeln!(
+            out,
+            "image properties (KS, Bonferroni over {}):",
+            p.tests.len()
+        )?;
+        for t in &p.tests {
+            writeln!(
+                out,
+                "  {:<13} D {:.3}  p_adj {:<9} SMD {:>6}  W1 {:.4}  median {:.4} → {:.4}{}",
+                t.property,
+                t.ks,
+                fmt_p(t.p_adjusted),
+                t.smd.map_or("-".into(), |d| format!("{d:+.2}")),
+                t.wasserstein,
+                t.source_median,
+                t.target_median,
+                if t.shifted { "  shifted" } else { "" }
+            )?;
+        }
+    }
     if let Some(m) = &doc.mmd {
         writeln!(
             out,
