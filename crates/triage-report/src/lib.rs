@@ -37,6 +37,7 @@ pub mod inputs;
 pub mod label_gallery;
 pub mod model;
 pub mod pair_gallery;
+pub mod shift_gallery;
 pub mod svg;
 pub mod terminal;
 

@@ -200,3 +200,77 @@ fn shift_compares_the_images_of_two_datasets() {
     assert!(page.contains("id=\"shift-hist-"), "no property histogram");
     assert!(page.contains(words), "the words are not in the report");
 }
+
+/// A predictions file (uniform outputs, the `path` column set) and an
+/// embeddings CSV (2 features, the second offset by `offset`) of every
+/// image of the synthetic set `dir`.
+fn files_of(dir: &Path, offset: f64, out: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let manifest = std::fs::read_to_string(dir.join("manifest.csv")).unwrap();
+    let mut preds = String::from("id,label,path,p_circle,p_square,p_triangle\n");
+    let mut emb = String::from("id,f0,f1\n");
+    for (i, line) in manifest.lines().skip(1).enumerate() {
+        let mut f = line.split(',');
+        let (file, label) = (f.next().unwrap(), f.next().unwrap());
+        let path = dir.join(file);
+        writeln!(preds, "{file},{label},{},0.4,0.3,0.3", path.display()).unwrap();
+        let jitter = ((i * 7919) % 101) as f64 / 101.0;
+        writeln!(emb, "{file},{jitter:.4},{:.4}", offset + jitter).unwrap();
+    }
+    let (p, e) = (out.with_extension("csv"), out.with_extension("emb.csv"));
+    std::fs::write(&p, preds).unwrap();
+    std::fs::write(&e, emb).unwrap();
+    (p, e)
+}
+
+#[test]
+fn the_report_shows_the_deployment_images_most_unlike_training() {
+    let tmp = tempfile::tempdir().unwrap();
+    let make = |name: &str, domain: &str| {
+        let dir = tmp.path().join(name);
+        run_ok(&[
+            "synth",
+            dir.to_str().unwrap(),
+            "--classes",
+            "3",
+            "--per-class",
+            "30",
+            "--size",
+            "16",
+            "--domain",
+            domain,
+        ]);
+        dir
+    };
+    let (clean, real) = (make("clean", "clean"), make("real", "real-like"));
+    let (sp, se) = files_of(&clean, 0.0, &tmp.path().join("source"));
+    let (tp, te) = files_of(&real, 0.8, &tmp.path().join("target"));
+    let s = |p: &Path| p.to_str().unwrap().to_string();
+    let text = run_ok(&[
+        "shift",
+        "--source",
+        &s(&sp),
+        "--target",
+        &s(&tp),
+        "--source-embeddings",
+        &s(&se),
+        "--target-embeddings",
+        &s(&te),
+        "--tests",
+        "c2st",
+        "--json",
+        "--no-progress",
+    ]);
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(doc["c2st"]["shifted"], true, "{}", doc["c2st"]);
+    let path = tmp.path().join("shift.json");
+    std::fs::write(&path, &text).unwrap();
+    let html = tmp.path().join("r.html");
+    run_ok(&["report", &s(&path), "--out", &s(&html)]);
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("id=\"shift-unlike-"), "no gallery");
+    assert!(page.contains("id=\"shift-like-"), "no gallery");
+    assert!(
+        page.matches("data:image/png;base64").count() >= 24,
+        "the tiles have no images"
+    );
+}

@@ -68,7 +68,7 @@ pub fn build_report(inputs: &ReportInputs, options: &ReportOptions) -> Result<Re
             SectionKind::Limits => Vec::new(),
             SectionKind::Deployment => {
                 let mut blocks = performance::deployment_blocks(inputs);
-                blocks.extend(shift::blocks(inputs));
+                blocks.extend(shift::blocks(inputs, options));
                 blocks
             }
             SectionKind::Findings => {

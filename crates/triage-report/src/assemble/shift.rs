@@ -206,7 +206,7 @@ fn priors_table(doc: &ShiftDoc, id: String) -> Option<Table> {
 }
 
 /// The blocks of every shift document.
-pub(super) fn blocks(inputs: &ReportInputs) -> Vec<Block> {
+pub(super) fn blocks(inputs: &ReportInputs, options: &super::ReportOptions) -> Vec<Block> {
     let mut out = Vec::new();
     for (i, s) in inputs.shifts.iter().enumerate() {
         let d = &s.doc;
@@ -236,15 +236,7 @@ pub(super) fn blocks(inputs: &ReportInputs) -> Vec<Block> {
         out.extend(properties_blocks(d, &id));
         out.extend(tests_table(d, id("tests")).map(Block::Table));
         out.extend(priors_table(d, id("priors")).map(Block::Table));
-        if let Some(c) = d.c2st.as_ref().filter(|c| c.shifted) {
-            let ids: Vec<String> = c.most_unlike.iter().map(|x| x.id.clone()).collect();
-            out.push(Block::Paragraph {
-                text: format!(
-                    "Deployment items most unlike the training data (highest held-out P(deployment)): {}.",
-                    ids.join(", ")
-                ),
-            });
-        }
+        out.extend(crate::shift_gallery::blocks(s, &id, options));
         for n in &d.notes {
             out.push(Block::Paragraph {
                 text: format!("Note: {n}."),
