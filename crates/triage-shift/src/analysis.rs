@@ -243,7 +243,10 @@ pub fn analyze(
 
     // Embeddings: MMD and the classifier test.
     let (mut mmd_result, mut c2st_result) = (None, None);
-    let mut used = (source.n(), target.n());
+    // Items the tests saw: the embeddings' subsample when MMD or the
+    // classifier ran, else the images sampled, else every item.
+    let sampled = |s: &Side| s.images.as_ref().map_or(s.n(), |i| i.ids.len());
+    let mut used = (sampled(source), sampled(target));
     match (&source.embeddings, &target.embeddings) {
         (Some(se), Some(te)) if tests.mmd || tests.c2st => {
             if se.dim != te.dim {

@@ -67,6 +67,7 @@ fn real_like_images_drift_from_clean_ones_in_plain_words() {
         assert_eq!(t.histogram.target.iter().sum::<u64>(), 180);
     }
     assert_eq!(d.source.kind, "dataset");
+    assert_eq!((d.source.n, d.source.used), (180, 180));
 }
 
 #[test]
