@@ -32,11 +32,11 @@ tools/golden/.venv/bin/python tools/bench/shift_planted_split.py $R
   --source-embeddings $R/half-a.npy --target-embeddings $R/half-b-skew.npy --no-progress --json > $R/shift-planted.json
 /usr/bin/time -f "shift control %e s" $T shift --source $R/half-a.csv --target $R/half-b.csv \
   --source-embeddings $R/half-a.npy --target-embeddings $R/half-b.npy --no-progress --json > $R/shift-control.json
-date
-echo ALL DONE
 # Image properties: MNIST (train + test) -> USPS test at 28x28; MNIST train -> test.
 mkdir -p $R/mtrain $R/mtest
 ln -sf $MNIST/train-images-idx3-ubyte.gz $MNIST/train-labels-idx1-ubyte.gz $R/mtrain/
 ln -sf $MNIST/t10k-images-idx3-ubyte.gz $MNIST/t10k-labels-idx1-ubyte.gz $R/mtest/
 $T shift --source-data $MNIST --target-data $R/usps --resize 28x28 --no-progress > $R/shift-images-usps.txt
 $T shift --source-data $R/mtrain --target-data $R/mtest --no-progress > $R/shift-images-mnist.txt
+date
+echo ALL DONE
