@@ -25,6 +25,9 @@ pub const BEST_CHECKPOINT: &str = "best.ckpt";
 pub const LAST_CHECKPOINT: &str = "last.ckpt";
 /// `profile.json`: the profile of the data the run trained on.
 pub const PROFILE: &str = "profile.json";
+/// `shift.json`: a `triage shift` document of the run's model (training
+/// domain against deployment data), as the demo writes it.
+pub const SHIFT: &str = "shift.json";
 /// `eval/`: the run's evaluations.
 pub const EVAL_DIR: &str = "eval";
 /// Extension of the predictions file beside an evaluation

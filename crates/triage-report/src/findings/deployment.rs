@@ -11,6 +11,22 @@ use crate::model::SectionKind;
 /// learned may not transfer.
 pub const SEPARABLE_AUC: f64 = 0.9;
 
+/// The fix of a covariate shift: the nuisances the images differ in, when
+/// the properties say, and what to do about them.
+fn fix_for(d: &triage_docs::shift::ShiftDoc) -> String {
+    let nuisances = d
+        .properties
+        .as_ref()
+        .and_then(|p| p.summary.as_ref())
+        .map_or_else(
+            || "augment training towards the deployment conditions (lighting, blur, noise, colour) or ".to_string(),
+            |s| format!("{s}: add those nuisances to the training data (augmentation, or the synthetic generator) or "),
+        );
+    format!(
+        "{nuisances}collect and label a few hundred deployment images and fine-tune; look at the deployment items the classifier finds most unlike training (the report's gallery); measure accuracy on labelled deployment data before trusting the test score"
+    )
+}
+
 /// Covariate shift: the tests that fired, with their effect sizes.
 /// Critical when a classifier separates the sides (AUC ≥
 /// [`SEPARABLE_AUC`]), a warning otherwise, information when every firing
@@ -97,7 +113,7 @@ pub fn covariate_shift(inputs: &ReportInputs) -> Vec<Finding> {
                 "Deployment data differ from the training data (covariate shift)"
             },
             evidence.join("; "),
-            "look at the deployment items the classifier finds most unlike training (listed in the report); augment training towards them (lighting, blur, noise, colour) or label a few hundred deployment images and fine-tune; measure accuracy on labelled deployment data before trusting the test score",
+            fix_for(d),
         )
         .about(&s.name)
         .scored(score)

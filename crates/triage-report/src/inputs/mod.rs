@@ -202,6 +202,14 @@ pub fn load_inputs(
                     doc,
                 });
             }
+            let shift_path = spec.path.join(triage_docs::run_layout::SHIFT);
+            if shift_path.is_file() {
+                inputs.shifts.push(NamedShift {
+                    name: run.name.clone(),
+                    doc: read_document(&shift_path)?,
+                    path: shift_path,
+                });
+            }
             inputs.evaluations.extend(evals);
             inputs.runs.push(run);
             continue;

@@ -19,7 +19,8 @@
 //!    on validation loss, 22 epochs (one-cycle with augmentation needs the
 //!    longer schedule: at 15 epochs it is still learning);
 //! 4. `predict` + `evaluate` both on the held-out synthetic test split and
-//!    on the real-like set;
+//!    on the real-like set, and `shift` between the two (images,
+//!    predictions, embeddings: `RUN/shift.json`);
 //! 5. `report`: `DIR/report.html`, `DIR/report.json`; the path and the top
 //!    findings are printed.
 //!
@@ -48,7 +49,7 @@ use crate::commands::progress::Bars;
 use crate::commands::train::train_plan;
 use plans::DemoSizes;
 pub use plans::BASELINE_RUN;
-use steps::{predict_and_evaluate, write_report, DemoEvaluation};
+use steps::{predict_and_evaluate, write_report, write_shift, DemoEvaluation};
 
 /// Arguments of `triage demo`.
 #[derive(Debug, Args)]
@@ -135,6 +136,17 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
             step(&format!("evaluating {} on {}", training.name, eval.name));
             predict_and_evaluate(&training.plan.out, eval, sizes.bootstrap, args.seed, show)?;
         }
+        step(&format!(
+            "comparing synthetic and real-like data through {}",
+            training.name
+        ));
+        write_shift(
+            &training.plan.out,
+            &manifest,
+            &real.join("manifest.csv"),
+            sizes.permutations,
+            show,
+        )?;
         inputs.push(training.plan.out.display().to_string());
     }
 

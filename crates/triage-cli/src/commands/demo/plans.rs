@@ -40,6 +40,8 @@ pub(super) struct DemoSizes {
     baseline_epochs: usize,
     batch_size: usize,
     pub(super) bootstrap: usize,
+    /// MMD permutations of the shift step.
+    pub(super) permutations: usize,
     seed_model: ModelRef,
     baseline_model: ModelRef,
 }
@@ -77,6 +79,7 @@ impl DemoSizes {
                 baseline_epochs: 2,
                 batch_size: 16,
                 bootstrap: 50,
+                permutations: 200,
                 seed_model: quick_model(ModelKind::Vgg, &[8, 16], 0.2, 0.5),
                 baseline_model: quick_model(ModelKind::Resnet, &[4, 8, 16], 0.0, 0.0),
             }
@@ -90,6 +93,7 @@ impl DemoSizes {
                 baseline_epochs: BASELINE_EPOCHS,
                 batch_size: 32,
                 bootstrap: 500,
+                permutations: 1_000,
                 seed_model: resolve_model("vgg-like")?,
                 baseline_model: resolve_model("resnet20")?,
             }

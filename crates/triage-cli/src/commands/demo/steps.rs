@@ -13,7 +13,11 @@ use triage_nn::Backend;
 use triage_report::{build_report, load_inputs, render_html, InputSpec, Report, ReportOptions};
 use triage_stats::evaluation::{evaluate, EvaluationParams};
 
+use triage_shift::images::sample_images;
+use triage_shift::{analyze, SampleOptions, ShiftOptions, Side, MIN_ITEMS};
+
 use crate::commands::predict::predict_plan;
+use crate::commands::progress::Bars;
 
 /// Items per prediction batch.
 const PREDICT_BATCH: usize = 256;
@@ -92,4 +96,58 @@ pub(super) fn write_report(out: &Path, inputs: &[String]) -> Result<(Report, Pat
     let report_json = serde_json::to_string_pretty(&report)? + "\n";
     write_atomic(&out.join("report.json"), report_json.as_bytes())?;
     Ok((report, html_path, html.len()))
+}
+
+/// Compare the synthetic test split with the real-like set through the
+/// run's model — its predictions and embeddings on both (written by the
+/// evaluations) and the images themselves — and write `RUN/shift.json`,
+/// which the report reads with the run.
+pub(super) fn write_shift(
+    run_dir: &Path,
+    source_data: &Path,
+    target_data: &Path,
+    permutations: usize,
+    show: bool,
+) -> Result<()> {
+    let predicted = |name: &str| run_dir.join("predict").join(name);
+    let side = |name: &str, data: &Path| -> Result<Side> {
+        let dir = predicted(name);
+        let mut side = Side::read(
+            Some(&dir.join("predictions.csv")),
+            Some(&dir.join("embeddings.npy")),
+        )?;
+        let bars = Bars::new(show);
+        let sample = sample_images(data, &SampleOptions::default(), &bars);
+        bars.clear();
+        side.images = Some(sample?);
+        Ok(side)
+    };
+    let mut source = side("synthetic-test", source_data)?;
+    let mut target = side("real-like", target_data)?;
+    // `--quick` predicts too few items for the model's tests: compare the
+    // images only, and say so.
+    let few = source.n() < MIN_ITEMS || target.n() < MIN_ITEMS;
+    if few {
+        for s in [&mut source, &mut target] {
+            s.predictions = None;
+            s.embeddings = None;
+        }
+    }
+    let options = ShiftOptions {
+        permutations,
+        ..ShiftOptions::default()
+    };
+    let bars = Bars::new(show);
+    let analysis = analyze(&source, &target, &options, &bars);
+    bars.clear();
+    let mut doc = analysis
+        .context("comparing the synthetic and real-like data")?
+        .doc;
+    if few {
+        doc.notes.push(format!(
+            "the model's predictions and embeddings were not compared: fewer than {MIN_ITEMS} items were predicted on a side"
+        ));
+    }
+    write_atomic(&run_dir.join(run_layout::SHIFT), &serde_json::to_vec(&doc)?)?;
+    Ok(())
 }
