@@ -18,8 +18,10 @@ use crate::images::ImageSample;
 pub const BINS: usize = 24;
 
 /// A property whose |SMD| is below this has drifted negligibly, however
-/// small its p-value (Cohen's "small" effect is 0.2).
-pub const NEGLIGIBLE_SMD: f64 = 0.1;
+/// small its p-value: Cohen's "small" effect. MNIST's training and test
+/// images differ in sharpness by SMD −0.07 — significant from a few
+/// thousand images a side, and nothing a model notices.
+pub const NEGLIGIBLE_SMD: f64 = 0.2;
 
 /// Properties named in the plain-words summary at most.
 const NAMED: usize = 3;

@@ -223,3 +223,52 @@ fn bad_inputs_are_named_errors() {
     let err = Side::read(None, Some(&nan)).unwrap_err();
     assert!(err.to_string().contains("nan.npy"), "{err}");
 }
+
+#[test]
+fn under_the_null_false_alarms_are_at_most_about_alpha() {
+    let tmp = tempfile::tempdir().unwrap();
+    let replicates = 200u64;
+    let (mut covariate, mut label) = (0u64, 0u64);
+    let options = ShiftOptions {
+        bootstrap: 0,
+        ..options()
+    };
+    for r in 0..replicates {
+        let (sp, _) = write_side(
+            tmp.path(),
+            "s",
+            300,
+            [0.5, 0.3, 0.2],
+            0.0,
+            true,
+            100 + 2 * r,
+        );
+        let (tp, _) = write_side(
+            tmp.path(),
+            "t",
+            300,
+            [0.5, 0.3, 0.2],
+            0.0,
+            false,
+            101 + 2 * r,
+        );
+        let source = Side::read(Some(&sp), None).unwrap();
+        let target = Side::read(Some(&tp), None).unwrap();
+        let v = analyze(&source, &target, &options, &Silent)
+            .unwrap()
+            .doc
+            .verdict;
+        covariate += u64::from(v.covariate_shift);
+        label += u64::from(v.label_shift == Some(true));
+    }
+    let rate = |k: u64| k as f64 / replicates as f64;
+    eprintln!(
+        "null, {replicates} replicates of 300 a side: BBSD alarms {:.3}, label-shift alarms {:.3} (α = 0.05)",
+        rate(covariate),
+        rate(label)
+    );
+    // Binomial(200, 0.05) exceeds 18 with probability < 1 %.
+    assert!(covariate <= 18 && label <= 18, "{covariate} / {label}");
+    // The LR test is not so conservative that it never fires.
+    assert!(label >= 2, "{label}");
+}

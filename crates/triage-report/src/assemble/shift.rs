@@ -109,7 +109,7 @@ fn properties_blocks(doc: &ShiftDoc, id: &dyn Fn(&str) -> String) -> Vec<Block> 
     let mut out = vec![Block::Table(Table {
         id: id("properties"),
         caption: format!(
-            "Image properties (the profile's definitions) of the training and deployment images: two-sample KS with Bonferroni over {} properties, the standardised mean difference (deployment − training, pooled SD; negligible below 0.1) and the Wasserstein-1 distance.{}",
+            "Image properties (the profile's definitions) of the training and deployment images: two-sample KS with Bonferroni over {} properties, the standardised mean difference (deployment − training, pooled SD; negligible below 0.2) and the Wasserstein-1 distance.{}",
             p.tests.len(),
             p.summary
                 .as_ref()
