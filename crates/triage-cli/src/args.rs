@@ -64,9 +64,11 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// Inputs, any mix: a training run directory (`run.json`, `log.jsonl`,
-    /// `summary.json`, optional `profile.json` and `eval/*.json`), an
-    /// evaluation JSON (`triage evaluate --json`, optionally named
-    /// `NAME=eval.json`) or a profile JSON (`triage profile --json`).
+    /// `summary.json`, optional `profile.json`, `shift.json` and
+    /// `eval/*.json`), an evaluation JSON (`triage evaluate --json`,
+    /// optionally named `NAME=eval.json`), a profile JSON (`triage profile
+    /// --json`), a label-issues JSON or a shift JSON (`triage shift
+    /// --json`).
     #[arg(value_name = "INPUT", required = true)]
     pub inputs: Vec<String>,
 
