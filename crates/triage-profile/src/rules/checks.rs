@@ -210,19 +210,28 @@ fn order_verdict(rule: &ProfileRule, scope: &str, check: &OrderCheck) -> Option<
 }
 
 /// Labels in long runs in file order: over all items, and within each
-/// split.
+/// split — one verdict naming every scope that is sorted.
 pub fn sorted_order(p: &DatasetProfile, rule: &ProfileRule) -> Vec<Verdict> {
-    let mut out: Vec<Verdict> = order_verdict(rule, "all items, in file order,", &p.order.all)
+    let mut scopes: Vec<Verdict> = order_verdict(rule, "all items, in file order,", &p.order.all)
         .into_iter()
         .collect();
     for (key, check) in p.order.by_split.iter() {
-        out.extend(order_verdict(
+        scopes.extend(order_verdict(
             rule,
             &format!("the items of split `{}`", key.name()),
             check,
         ));
     }
-    out
+    let n = scopes.len();
+    let mut scopes = scopes.into_iter();
+    let Some(mut first) = scopes.next() else {
+        return Vec::new();
+    };
+    for v in scopes {
+        first.message = format!("{}; {}", first.message, v.message);
+        first.score += v.score;
+    }
+    vec![first.with("sorted_scopes", n)]
 }
 
 /// Classes without any item.

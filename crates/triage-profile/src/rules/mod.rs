@@ -310,6 +310,19 @@ mod tests {
     }
 
     #[test]
+    fn sorted_scopes_make_one_verdict() {
+        let mut p = clean();
+        p.order.all.sorted = true;
+        let mut train = p.order.all.clone();
+        train.runs = 3;
+        p.order.by_split = SplitMap(vec![(SplitKey::Train, train)]);
+        let v = checks::sorted_order(&p, &PROFILE_RULES[5]);
+        assert_eq!(v.len(), 1);
+        assert!(v[0].message.contains("all items") && v[0].message.contains("split `train`"));
+        assert!(v[0].values.contains(&("sorted_scopes", "2".to_string())));
+    }
+
+    #[test]
     fn class_imbalance_is_critical_from_ten_to_one() {
         let mut p = clean();
         p.classes[0].count = 200;
