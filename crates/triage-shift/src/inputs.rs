@@ -2,9 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use triage_data::predictions::{
-    ids_path, read_embedding_ids, read_embeddings, read_embeddings_csv,
-};
+use triage_data::predictions::read_embeddings_with_ids;
 use triage_data::{read_predictions, Predictions, ReadOptions};
 
 use crate::error::ShiftError;
@@ -50,8 +48,8 @@ impl Side {
     ///
     /// # Errors
     ///
-    /// [`ShiftError::Read`] naming the file and row;
-    /// [`ShiftError::Setting`] when an ids file does not match its array.
+    /// [`ShiftError::Read`] naming the file and row (an ids file that does
+    /// not match its array included).
     pub fn read(predictions: Option<&Path>, embeddings: Option<&Path>) -> Result<Self, ShiftError> {
         let predictions = predictions
             .map(|p| {
@@ -96,32 +94,7 @@ impl Side {
 }
 
 fn read_embedding_side(path: &Path) -> Result<EmbeddingSide, ShiftError> {
-    let is_csv = path
-        .extension()
-        .is_some_and(|x| x.eq_ignore_ascii_case("csv"));
-    let (matrix, ids) = if is_csv {
-        let read = read_embeddings_csv(path)?;
-        (read.matrix, Some(read.ids))
-    } else {
-        let matrix = read_embeddings(path)?;
-        let ids_file = ids_path(path);
-        let ids = if ids_file.is_file() {
-            let ids = read_embedding_ids(&ids_file)?;
-            if ids.len() != matrix.n {
-                return Err(ShiftError::Setting(format!(
-                    "`{}` lists {} ids but `{}` has {} rows; write one id per row",
-                    ids_file.display(),
-                    ids.len(),
-                    path.display(),
-                    matrix.n
-                )));
-            }
-            Some(ids)
-        } else {
-            None
-        };
-        (matrix, ids)
-    };
+    let (matrix, ids) = read_embeddings_with_ids(path)?;
     Ok(EmbeddingSide {
         path: path.to_path_buf(),
         dim: matrix.dim,

@@ -9,9 +9,7 @@ use triage_data::cache::default_cache_dir;
 use triage_data::escape::terminal_safe as safe;
 use triage_profile::files::{profile_files, ProfileRun};
 
-use triage_data::predictions::{
-    ids_path, read_embedding_ids, read_embeddings, read_embeddings_csv,
-};
+use triage_data::predictions::read_embeddings_with_ids;
 use triage_profile::{DatasetProfile, NamedEmbeddings, ProfileOptions};
 use triage_report::terminal::write_profile_summary;
 
@@ -63,36 +61,7 @@ pub fn profile_of(args: &ProfileArgs) -> Result<DatasetProfile> {
                     path.display()
                 )
             };
-            let is_csv = path
-                .extension()
-                .is_some_and(|x| x.eq_ignore_ascii_case("csv"));
-            let (matrix, ids) = if is_csv {
-                let read = read_embeddings_csv(path).map_err(explain)?;
-                (read.matrix, Some(read.ids))
-            } else {
-                // `triage predict` writes the rows' ids beside the array.
-                let ids_file = ids_path(path);
-                let ids = if ids_file.is_file() {
-                    let ids = read_embedding_ids(&ids_file).with_context(|| {
-                        format!("failed to read the ids of `{}`", path.display())
-                    })?;
-                    Some(ids)
-                } else {
-                    None
-                };
-                let matrix = read_embeddings(path).map_err(explain)?;
-                if let Some(ids) = &ids {
-                    anyhow::ensure!(
-                        ids.len() == matrix.n,
-                        "`{}` lists {} ids but `{}` has {} rows; write one id per row",
-                        ids_file.display(),
-                        ids.len(),
-                        path.display(),
-                        matrix.n
-                    );
-                }
-                (matrix, ids)
-            };
+            let (matrix, ids) = read_embeddings_with_ids(path).map_err(explain)?;
             Some(Arc::new(NamedEmbeddings {
                 name: path.file_name().map_or_else(
                     || path.display().to_string(),

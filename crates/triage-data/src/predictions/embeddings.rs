@@ -210,6 +210,42 @@ pub fn read_embeddings_csv(path: &Path) -> Result<IdEmbeddings, PredictionsError
     })
 }
 
+/// Embeddings from `path` in either form triage reads: a CSV
+/// `id,<features…>` (ids from the file, [`read_embeddings_csv`]) or a 2-D
+/// `.npy` ([`read_embeddings`]) whose ids, when `triage predict` wrote
+/// them, are in [`ids_path`] beside it (`None` without that file).
+///
+/// # Errors
+///
+/// As the readers; [`PredictionsError::IdsCount`] when the ids file does
+/// not list one id per row.
+pub fn read_embeddings_with_ids(
+    path: &Path,
+) -> Result<(Embeddings, Option<Vec<String>>), PredictionsError> {
+    if path
+        .extension()
+        .is_some_and(|x| x.eq_ignore_ascii_case("csv"))
+    {
+        let read = read_embeddings_csv(path)?;
+        return Ok((read.matrix, Some(read.ids)));
+    }
+    let matrix = read_embeddings(path)?;
+    let ids_file = ids_path(path);
+    if !ids_file.is_file() {
+        return Ok((matrix, None));
+    }
+    let ids = read_embedding_ids(&ids_file)?;
+    if ids.len() != matrix.n {
+        return Err(PredictionsError::IdsCount {
+            ids_path: ids_file,
+            path: path.to_path_buf(),
+            ids: ids.len(),
+            rows: matrix.n,
+        });
+    }
+    Ok((matrix, Some(ids)))
+}
+
 /// The ids file beside an embeddings `.npy`: `<stem>.ids.csv` (header
 /// `id`, one id per row, the rows' ids in order), as `triage predict`
 /// writes `embeddings.ids.csv` beside `embeddings.npy`.

@@ -283,6 +283,21 @@ pub enum PredictionsError {
         /// Number of probability rows.
         rows: usize,
     },
+    /// An embeddings ids file does not list one id per row of its array.
+    #[error(
+        "`{}` lists {ids} ids but `{}` has {rows} rows; write one id per row",
+        .ids_path.display(), .path.display()
+    )]
+    IdsCount {
+        /// The ids file.
+        ids_path: PathBuf,
+        /// The embeddings array.
+        path: PathBuf,
+        /// Ids listed.
+        ids: usize,
+        /// Rows of the array.
+        rows: usize,
+    },
     /// A probabilities `.npy` file was given without labels.
     #[error("`{}`: no labels for this probabilities file", .path.display())]
     MissingLabels {
@@ -392,6 +407,9 @@ impl PredictionsError {
                 "labels must be class names or class indices 0..K-1"
             }
             E::DuplicateId { .. } => "ids must be unique; remove or rename the repeated row",
+            E::IdsCount { .. } => {
+                "write the ids file again beside its array (`triage predict` writes both), or remove it to match rows by order"
+            }
             E::LengthMismatch { .. } => {
                 "labels and probabilities must hold one entry per sample, in the same order"
             }

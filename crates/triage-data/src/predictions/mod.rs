@@ -29,8 +29,8 @@ use self::error::{Location, PredictionsError};
 
 pub use csv_write::{write_predictions_csv, PredictionRow};
 pub use embeddings::{
-    ids_path, read_embedding_ids, read_embeddings, read_embeddings_csv, write_embedding_ids,
-    Embeddings, IdEmbeddings, MAX_EMBEDDINGS_BYTES,
+    ids_path, read_embedding_ids, read_embeddings, read_embeddings_csv, read_embeddings_with_ids,
+    write_embedding_ids, Embeddings, IdEmbeddings, MAX_EMBEDDINGS_BYTES,
 };
 
 /// Labels and predicted probabilities read from a file, validated.

@@ -62,3 +62,36 @@ fn csv_embeddings_keep_their_ids_and_errors_name_the_line() {
         );
     }
 }
+
+#[test]
+fn embeddings_with_ids_come_from_the_csv_or_the_ids_file_beside_the_npy() {
+    use triage_data::predictions::{ids_path, read_embeddings_with_ids, write_embedding_ids};
+    use triage_data::PredictionsError;
+    let s = Scratch::new();
+    let npy = s.path("e.npy");
+    write_npy_f32(&npy, &[0.0, 1.0, 2.0, 3.0], 2, 2).unwrap();
+    let (m, ids) = read_embeddings_with_ids(&npy).unwrap();
+    assert_eq!(((m.n, m.dim), ids), ((2, 2), None));
+    write_embedding_ids(&ids_path(&npy), ["a", "b"]).unwrap();
+    assert_eq!(
+        read_embeddings_with_ids(&npy).unwrap().1,
+        Some(vec!["a".to_string(), "b".to_string()])
+    );
+    write_embedding_ids(&ids_path(&npy), ["a", "b", "c"]).unwrap();
+    let err = read_embeddings_with_ids(&npy).unwrap_err();
+    assert!(matches!(
+        err,
+        PredictionsError::IdsCount {
+            ids: 3,
+            rows: 2,
+            ..
+        }
+    ));
+    assert!(err.to_string().contains("e.ids.csv"), "{err}");
+    let csv = s.write("e.csv", "id,f0\nx,1.5\ny,2.5\n");
+    let (m, ids) = read_embeddings_with_ids(&csv).unwrap();
+    assert_eq!(
+        (m.rows, ids.unwrap()),
+        (vec![1.5, 2.5], vec!["x".to_string(), "y".to_string()])
+    );
+}
