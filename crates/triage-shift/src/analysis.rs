@@ -3,15 +3,12 @@
 
 use std::time::Instant;
 
-use rand::seq::SliceRandom;
-use rand::SeedableRng;
-use rand_xoshiro::Xoshiro256PlusPlus;
 use triage_data::progress::Progress;
 use triage_docs::shift::{
     BbsdResult, C2stResult, MmdResult, OutputTest, ScoredItem, ShiftDoc, ShiftSettings, ShiftSide,
     SHIFT_FORMAT, SHIFT_VERSION,
 };
-use triage_stats::shift::{bbsd, c2st, mmd};
+use triage_stats::shift::{bbsd, c2st, mmd, seeded_subsample};
 use triage_stats::ProbMatrix;
 
 use crate::error::ShiftError;
@@ -123,18 +120,6 @@ fn check(options: &ShiftOptions) -> Result<(), ShiftError> {
         )));
     }
     Ok(())
-}
-
-/// A seeded subsample of at most `cap` of `0..n`, in increasing order.
-fn subsample(n: usize, cap: usize, seed: u64) -> Vec<usize> {
-    let mut idx: Vec<usize> = (0..n).collect();
-    if n > cap {
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-        idx.shuffle(&mut rng);
-        idx.truncate(cap);
-        idx.sort_unstable();
-    }
-    idx
 }
 
 fn rows(data: &[f64], dim: usize, idx: &[usize]) -> Vec<f64> {
@@ -257,8 +242,8 @@ pub fn analyze(
                     target_dim: te.dim,
                 });
             }
-            let si = subsample(se.n(), options.max_per_side, options.seed ^ 0x51);
-            let ti = subsample(te.n(), options.max_per_side, options.seed ^ 0x52);
+            let si = seeded_subsample(se.n(), options.max_per_side, options.seed ^ 0x51);
+            let ti = seeded_subsample(te.n(), options.max_per_side, options.seed ^ 0x52);
             used = (si.len(), ti.len());
             let (sx, tx) = (rows(&se.rows, se.dim, &si), rows(&te.rows, te.dim, &ti));
             let name = format!(

@@ -7,15 +7,13 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use rand::seq::SliceRandom;
-use rand::SeedableRng;
-use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 use triage_data::dataset::{open_dataset, OpenOptions};
 use triage_data::decode::{decode_item, ChannelPolicy, DecodeOptions};
 use triage_data::progress::Progress;
 use triage_docs::profile::ImageProperties;
 use triage_profile::image_properties;
+use triage_stats::shift::seeded_subsample;
 
 use crate::error::ShiftError;
 
@@ -88,13 +86,7 @@ pub fn sample_images(
         source,
     })?;
     let n = dataset.items.len();
-    let mut chosen: Vec<usize> = (0..n).collect();
-    if n > options.max_items {
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(options.seed ^ 0x0005_A39E);
-        chosen.shuffle(&mut rng);
-        chosen.truncate(options.max_items);
-        chosen.sort_unstable();
-    }
+    let chosen = seeded_subsample(n, options.max_items, options.seed ^ 0x0005_A39E);
     let decode = DecodeOptions {
         max_pixels: options.max_pixels,
         resize: options.resize,

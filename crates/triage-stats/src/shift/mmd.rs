@@ -122,13 +122,7 @@ fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
 /// σ² of the median heuristic over `z` (n × dim; see the module docs).
 pub fn median_heuristic_sigma2(z: &[f64], dim: usize, max_points: usize, seed: u64) -> f64 {
     let n = z.len() / dim;
-    let mut idx: Vec<usize> = (0..n).collect();
-    if n > max_points {
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(splitmix(seed ^ 0xB4_D1));
-        idx.shuffle(&mut rng);
-        idx.truncate(max_points);
-        idx.sort_unstable();
-    }
+    let idx = super::seeded_subsample(n, max_points, splitmix(seed ^ 0xB4_D1));
     let mut d: Vec<f64> = Vec::with_capacity(idx.len() * idx.len().saturating_sub(1) / 2);
     for (a, &i) in idx.iter().enumerate() {
         for &j in &idx[a + 1..] {

@@ -28,6 +28,22 @@ pub mod mmd;
 mod optimize;
 pub mod univariate;
 
+/// At most `cap` of the indices `0..n`, in increasing order: all of them
+/// when `n ≤ cap`, else the first `cap` of a shuffle by Xoshiro256++ seeded
+/// with `rng_seed` (callers mix their own stream into it).
+pub fn seeded_subsample(n: usize, cap: usize, rng_seed: u64) -> Vec<usize> {
+    use rand::seq::SliceRandom;
+    use rand::SeedableRng;
+    let mut idx: Vec<usize> = (0..n).collect();
+    if n > cap {
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(rng_seed);
+        idx.shuffle(&mut rng);
+        idx.truncate(cap);
+        idx.sort_unstable();
+    }
+    idx
+}
+
 /// Bonferroni: p · m capped at 1.
 pub fn bonferroni(p: f64, tests: usize) -> f64 {
     (p * tests as f64).min(1.0)
