@@ -185,6 +185,18 @@ impl Thumbnails {
     }
 }
 
+/// The image of a predictions file's `path` cell: as written when
+/// absolute, else relative to the predictions file's folder (where
+/// `triage predict` writes paths from).
+pub(crate) fn path_from_predictions(file: &Path, cell: &str) -> PathBuf {
+    let path = PathBuf::from(cell);
+    if path.is_absolute() {
+        path
+    } else {
+        file.parent().map_or(path.clone(), |dir| dir.join(&path))
+    }
+}
+
 /// Decode an image, shrink it to at most `px` a side (aspect kept, never
 /// enlarged), encode it as PNG and return a `data:image/png;base64,` URI.
 pub fn thumbnail_uri(path: &Path, px: u32) -> Option<String> {

@@ -15,7 +15,7 @@ use triage_docs::label_issues::LabelIssue;
 use triage_profile::files::named_path;
 
 use crate::assemble::ReportOptions;
-use crate::gallery::thumbnail_uri;
+use crate::gallery::{path_from_predictions, thumbnail_uri};
 use crate::inputs::NamedLabelIssues;
 use crate::model::{Block, Gallery, KeyValue, Tile};
 
@@ -75,12 +75,10 @@ pub fn blocks(l: &NamedLabelIssues, id: &str, options: &ReportOptions) -> Vec<Bl
         if preds.len() != d.n || preds.ids.get(issue.row)? != &issue.id {
             return None;
         }
-        let path = PathBuf::from(&preds.paths.as_ref()?[issue.row]);
-        Some(if path.is_absolute() {
-            path
-        } else {
-            file.parent().map_or(path.clone(), |dir| dir.join(&path))
-        })
+        Some(path_from_predictions(
+            file,
+            &preds.paths.as_ref()?[issue.row],
+        ))
     };
     let name = |c: usize| d.classes.get(c).cloned().unwrap_or_else(|| format!("#{c}"));
     let tiles = shown

@@ -16,7 +16,7 @@ use triage_docs::shift::{ScoredItem, ShiftSide};
 use triage_profile::files::named_path;
 
 use crate::assemble::ReportOptions;
-use crate::gallery::thumbnail_uri;
+use crate::gallery::{path_from_predictions, thumbnail_uri};
 use crate::inputs::NamedShift;
 use crate::model::{Block, Gallery, Tile};
 
@@ -40,17 +40,12 @@ fn image_paths(side: &ShiftSide, document: &Path) -> HashMap<String, PathBuf> {
     let Some(paths) = preds.paths else {
         return HashMap::new();
     };
-    let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
     preds
         .ids
         .into_iter()
         .zip(paths)
         .filter(|(_, p)| !p.is_empty())
-        .map(|(id, p)| {
-            let p = PathBuf::from(p);
-            let p = if p.is_absolute() { p } else { dir.join(p) };
-            (id, p)
-        })
+        .map(|(id, p)| (id, path_from_predictions(&file, &p)))
         .collect()
 }
 
