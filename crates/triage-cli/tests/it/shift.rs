@@ -153,26 +153,31 @@ fn shift_refuses_bad_input_with_exit_2() {
         .starts_with("id,label,"));
 }
 
+/// `triage synth` of 3 classes in `domain` into `tmp/<domain>`.
+fn synth(tmp: &Path, domain: &str, per_class: usize, size: u32) -> std::path::PathBuf {
+    let dir = tmp.join(domain);
+    run_ok(&[
+        "synth",
+        dir.to_str().unwrap(),
+        "--classes",
+        "3",
+        "--per-class",
+        &per_class.to_string(),
+        "--size",
+        &size.to_string(),
+        "--domain",
+        domain,
+    ]);
+    dir
+}
+
 #[test]
 fn shift_compares_the_images_of_two_datasets() {
     let tmp = tempfile::tempdir().unwrap();
-    let make = |name: &str, domain: &str| {
-        let dir = tmp.path().join(name);
-        run_ok(&[
-            "synth",
-            dir.to_str().unwrap(),
-            "--classes",
-            "3",
-            "--per-class",
-            "40",
-            "--size",
-            "24",
-            "--domain",
-            domain,
-        ]);
-        dir
-    };
-    let (clean, real) = (make("clean", "clean"), make("real", "real-like"));
+    let (clean, real) = (
+        synth(tmp.path(), "clean", 40, 24),
+        synth(tmp.path(), "real-like", 40, 24),
+    );
     let text = run_ok(&[
         "shift",
         "--source-data",
@@ -225,23 +230,10 @@ fn files_of(dir: &Path, offset: f64, out: &Path) -> (std::path::PathBuf, std::pa
 #[test]
 fn the_report_shows_the_deployment_images_most_unlike_training() {
     let tmp = tempfile::tempdir().unwrap();
-    let make = |name: &str, domain: &str| {
-        let dir = tmp.path().join(name);
-        run_ok(&[
-            "synth",
-            dir.to_str().unwrap(),
-            "--classes",
-            "3",
-            "--per-class",
-            "30",
-            "--size",
-            "16",
-            "--domain",
-            domain,
-        ]);
-        dir
-    };
-    let (clean, real) = (make("clean", "clean"), make("real", "real-like"));
+    let (clean, real) = (
+        synth(tmp.path(), "clean", 30, 16),
+        synth(tmp.path(), "real-like", 30, 16),
+    );
     let (sp, se) = files_of(&clean, 0.0, &tmp.path().join("source"));
     let (tp, te) = files_of(&real, 0.8, &tmp.path().join("target"));
     let s = |p: &Path| p.to_str().unwrap().to_string();
