@@ -15,6 +15,7 @@ allowed = {
     "triage-profile": {"triage-data", "triage-knn", "triage-stats", "triage-docs"},
     "triage-synth": {"triage-data", "triage-docs"},
     "triage-shift": {"triage-data", "triage-docs", "triage-stats", "triage-profile"},
+    "triage-bayes": {"triage-data", "triage-docs", "triage-stats", "triage-knn"},
     "triage-nn": {"triage-stats", "triage-docs", "triage-data"},
     "triage-report": {"triage-stats", "triage-docs", "triage-data", "triage-profile"},
     "triage-fuzz": {"triage-docs", "triage-data", "triage-synth", "triage-report", "triage-profile"},

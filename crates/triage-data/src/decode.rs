@@ -61,6 +61,18 @@ pub enum ChannelPolicy {
     Rgb,
 }
 
+impl ChannelPolicy {
+    /// [`ChannelPolicy::Gray`] when `grayscale`, else
+    /// [`ChannelPolicy::Keep`] (a `--grayscale` flag).
+    pub fn gray_if(grayscale: bool) -> Self {
+        if grayscale {
+            ChannelPolicy::Gray
+        } else {
+            ChannelPolicy::Keep
+        }
+    }
+}
+
 /// The resampling filter of [`DecodeOptions::resize`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ResizeFilter {

@@ -26,6 +26,7 @@
 
 #![deny(missing_docs)]
 
+pub mod bayes;
 pub mod error;
 pub mod evaluation;
 pub mod float;
@@ -180,6 +181,7 @@ pub fn schemas() -> Vec<(String, Value)> {
         one::<profile::DatasetProfile>(),
         one::<synth::SynthDoc>(),
         one::<shift::ShiftDoc>(),
+        one::<bayes::BayesDoc>(),
     ]
 }
 

@@ -29,6 +29,7 @@
 mod candidates;
 pub mod distance;
 pub mod error;
+pub mod mst;
 pub mod points;
 pub mod search;
 

@@ -90,11 +90,7 @@ pub fn sample_images(
     let decode = DecodeOptions {
         max_pixels: options.max_pixels,
         resize: options.resize,
-        channels: if options.grayscale {
-            ChannelPolicy::Gray
-        } else {
-            ChannelPolicy::Keep
-        },
+        channels: ChannelPolicy::gray_if(options.grayscale),
         ..DecodeOptions::default()
     };
     progress.stage("decode", chosen.len() as u64);

@@ -10,6 +10,7 @@
 
 #![deny(missing_docs)]
 
+pub mod bayes;
 pub mod bootstrap;
 pub mod calibration;
 pub mod confusion;
@@ -28,6 +29,7 @@ pub mod ranking;
 pub mod roc;
 pub mod shift;
 pub mod stratify;
+pub mod student_t;
 pub mod temperature;
 
 pub use error::StatsError;

@@ -15,6 +15,7 @@ mod csv_write;
 mod embeddings;
 pub mod error;
 pub mod in_sample;
+mod matrix;
 mod npy_array;
 pub(crate) use npy_array::shape_text;
 mod npy_format;
@@ -32,6 +33,7 @@ pub use embeddings::{
     ids_path, read_embedding_ids, read_embeddings, read_embeddings_csv, read_embeddings_with_ids,
     write_embedding_ids, Embeddings, IdEmbeddings, MAX_EMBEDDINGS_BYTES,
 };
+pub use matrix::{read_numeric_matrix, NumericMatrix};
 
 /// Labels and predicted probabilities read from a file, validated.
 #[derive(Debug, Clone, PartialEq)]

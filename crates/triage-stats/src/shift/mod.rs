@@ -22,7 +22,7 @@ pub mod bbsd;
 pub mod c2st;
 pub mod distributions;
 pub mod label_shift;
-mod linalg;
+pub(crate) mod linalg;
 mod matmul;
 pub mod mmd;
 mod optimize;
