@@ -228,6 +228,7 @@ pub fn analyze(
             name: f.name.clone(),
             kind: f.kind,
             path: f.path.display().to_string(),
+            query_labels: f.query_labels.as_ref().map(|p| p.display().to_string()),
             dim: f.dim,
             size: f.size.clone(),
             mode: f.mode(),
@@ -243,7 +244,7 @@ pub fn analyze(
     let soft_labels = inputs
         .soft_labels
         .as_ref()
-        .map(|(file, groups)| soft_estimates(file, groups, options, &mut warnings))
+        .map(|(file, groups)| soft_estimates(file, groups, options))
         .transpose()?;
     let noise_sweep = if options.noise_levels.is_empty() || prepared.is_empty() {
         None
@@ -441,7 +442,6 @@ fn soft_estimates(
     file: &SoftLabelFile,
     groups: &[Group],
     options: &BayesOptions,
-    warnings: &mut Vec<BayesWarning>,
 ) -> Result<SoftLabelEstimates, BayesError> {
     let s = &file.labels;
     let stats_err = |what: &str| {
@@ -468,18 +468,6 @@ fn soft_estimates(
         .plugin_disagreement(options.confidence)
         .map_err(stats_err("plug-in"))?;
     let majority = s.majority_counts();
-    if let Some(&min) = majority.iter().filter(|&&n| n > 0).min() {
-        if min < options.min_per_class && !groups.is_empty() {
-            warnings.push(BayesWarning {
-                kind: "few-soft-labels".to_owned(),
-                message: format!(
-                    "{}: the rarest class is the most common answer for {min} items; the soft-label intervals are wide below {} per class",
-                    file.path.display(),
-                    options.min_per_class
-                ),
-            });
-        }
-    }
     Ok(SoftLabelEstimates {
         path: file.path.display().to_string(),
         kind: file.kind.to_owned(),

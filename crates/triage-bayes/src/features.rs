@@ -51,6 +51,8 @@ pub struct Features {
     pub reference: Rows,
     /// The query items (none: leave-one-out within the reference).
     pub queries: Option<Rows>,
+    /// The labels file of the query items, when they came from one.
+    pub query_labels: Option<PathBuf>,
 }
 
 impl Features {
@@ -206,6 +208,7 @@ pub fn pixels(
         classes: dataset.classes.clone(),
         reference: reference_rows,
         queries: query_rows,
+        query_labels: None,
     })
 }
 
@@ -293,6 +296,7 @@ pub fn embeddings(
         classes,
         reference: reference_rows,
         queries: query_rows,
+        query_labels: queries.map(|q| q.labels.clone()),
     })
 }
 

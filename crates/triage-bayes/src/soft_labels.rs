@@ -59,9 +59,17 @@ pub fn read_soft_labels(path: &Path, kind: SoftKind) -> Result<SoftLabelFile, Ba
         let k = csv.names.len();
         (csv.values, k, false, csv.stated, Some(csv.names))
     };
-    let soft_err = |source| BayesError::SoftLabels {
-        path: path.to_path_buf(),
-        source,
+    // CSV rows are named by their line (the header is line 1).
+    let soft_err = |source: triage_stats::bayes::soft_label::SoftLabelError| match source.row() {
+        Some(row) if !is_npy => BayesError::SoftLabelsCsv {
+            path: path.to_path_buf(),
+            line: row as u64 + 2,
+            reason: source.to_string(),
+        },
+        _ => BayesError::SoftLabels {
+            path: path.to_path_buf(),
+            source,
+        },
     };
     let counts = match kind {
         SoftKind::Counts => true,

@@ -55,6 +55,7 @@ fn features(reference: Rows, queries: Option<Rows>, dim: usize) -> Features {
         classes: vec!["a".to_owned(), "b".to_owned()],
         reference,
         queries,
+        query_labels: None,
     }
 }
 

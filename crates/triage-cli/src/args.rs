@@ -55,6 +55,10 @@ pub enum Command {
     /// calibration), a likelihood-ratio test and prior-corrected
     /// predictions.
     Shift(crate::shift_args::ShiftArgs),
+    /// How good can it get: Bayes-error estimates from raw pixels,
+    /// embeddings (k-NN family, GHP) and soft labels (Ishida et al.), with
+    /// intervals and FeeBee's noise self-check.
+    Bayes(crate::bayes_args::BayesArgs),
     /// Learning-rate range test: loss against an exponential ramp, with
     /// suggested rates.
     LrFind(crate::train_args::LrFindArgs),

@@ -4,6 +4,7 @@
 #![deny(missing_docs)]
 
 pub mod args;
+pub mod bayes_args;
 pub mod commands;
 pub mod shift_args;
 pub mod stdout;

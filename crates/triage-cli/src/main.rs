@@ -26,6 +26,7 @@ fn main() -> ExitCode {
         Command::Predict(args) => commands::predict::run(&args),
         Command::LrFind(args) => commands::lr_find::run(&args),
         Command::Shift(args) => commands::shift::run(&args),
+        Command::Bayes(args) => commands::bayes::run(&args),
     };
     match result {
         Ok(code) => code,

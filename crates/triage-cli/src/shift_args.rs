@@ -147,7 +147,7 @@ impl ShiftArgs {
 }
 
 /// `WxH` (or `N` for N×N), both sides at least 1.
-fn parse_size(text: &str) -> Result<(u32, u32), String> {
+pub(crate) fn parse_size(text: &str) -> Result<(u32, u32), String> {
     let (w, h) = text.split_once(['x', 'X']).unwrap_or((text, text));
     match (w.trim().parse::<u32>(), h.trim().parse::<u32>()) {
         (Ok(w), Ok(h)) if w > 0 && h > 0 => Ok((w, h)),

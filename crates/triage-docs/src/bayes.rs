@@ -80,6 +80,7 @@ pub enum Estimator {
     /// k-NN error (upper) and the Cover–Hart / Devroye bound (lower).
     Knn,
     /// 1NN-kNN: the 1-NN error estimated from k-neighbourhoods' class mix.
+    #[serde(rename = "1nn-knn")]
     OneNnKnn,
     /// kNN-Extrapolate: the 1-NN error fitted over nested subsets and
     /// extrapolated to n → ∞.
@@ -128,6 +129,10 @@ pub struct FeatureSet {
     pub kind: FeatureKind,
     /// The file or dataset read.
     pub path: String,
+    /// The labels file of the query (test) items, when given: the
+    /// predictions file whose evaluation the report compares with.
+    #[serde(default)]
+    pub query_labels: Option<String>,
     /// Values per item.
     pub dim: usize,
     /// For pixels: the size the images were measured at (`WxHxC`).

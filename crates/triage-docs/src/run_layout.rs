@@ -7,6 +7,8 @@
 //! RUN/summary.json      Summary            (train)
 //! RUN/best.ckpt, RUN/last.ckpt             (train)
 //! RUN/profile.json      DatasetProfile     (optional; demo)
+//! RUN/shift.json        ShiftDoc           (optional; demo)
+//! RUN/bayes.json        BayesDoc           (optional; demo)
 //! RUN/eval/NAME.json    EvaluationDoc      (optional; demo, or by hand)
 //! RUN/eval/NAME.predictions.csv            (beside its evaluation, for the galleries)
 //! ```
@@ -28,6 +30,9 @@ pub const PROFILE: &str = "profile.json";
 /// `shift.json`: a `triage shift` document of the run's model (training
 /// domain against deployment data), as the demo writes it.
 pub const SHIFT: &str = "shift.json";
+/// `bayes.json`: a `triage bayes` document of the run's data and model
+/// embeddings, as the demo writes it.
+pub const BAYES: &str = "bayes.json";
 /// `eval/`: the run's evaluations.
 pub const EVAL_DIR: &str = "eval";
 /// Extension of the predictions file beside an evaluation

@@ -64,7 +64,7 @@ pub enum SectionKind {
     Training,
     /// Metrics, curves, calibration, galleries.
     Performance,
-    /// Bayes error, human accuracy (later issues).
+    /// Bayes-error estimates against the model's error.
     Limits,
     /// Domain gaps between evaluations and `triage shift` documents.
     Deployment,
@@ -116,7 +116,7 @@ impl SectionKind {
             Self::Data => "No dataset profile was given. Run `triage profile DATA --json > profile.json` and pass `profile.json` (or a run directory holding one).",
             Self::Model | Self::Training => "No training run was given. Train with `triage train` and pass its run directory.",
             Self::Performance => "No evaluation was given. Run `triage evaluate --predictions FILE --json > eval.json` and pass `eval.json` (name it with `NAME=eval.json`).",
-            Self::Limits => "Not measured yet: Bayes-error estimates and human accuracy, which tell how much better any model can do on this data, are not implemented in this version of triage.",
+            Self::Limits => "Not measured yet. Run `triage bayes --embeddings TRAIN.npy --labels TRAIN.csv --test-embeddings TEST.npy --test-labels TEST.csv --out bayes.json` (embeddings and predictions from `triage predict` on the training and test splits, or any framework's; `--data DATA` for raw pixels, `--soft-labels` for annotation counts) and pass `bayes.json`, or a run directory holding one. Human accuracy is not measured in this version of triage.",
             Self::Deployment => "Not measured yet. Run `triage shift --source VAL_PREDICTIONS --target DEPLOYMENT_PREDICTIONS --json > shift.json` (add `--source-embeddings`/`--target-embeddings` for MMD and the classifier test) and pass `shift.json`, or pass a second evaluation of the same model on deployment-like data (e.g. `real-like=eval-real.json`) to compare domains.",
             Self::Findings => "No findings: none of the rules fired on the inputs given.",
         }

@@ -1,6 +1,5 @@
 //! `triage evaluate`: metrics of a predictions file.
 
-use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -77,15 +76,9 @@ pub fn run(args: &EvaluateArgs) -> Result<ExitCode> {
     if let Some(profile) = &args.profile {
         evaluation.leakage = Some(leakage(profile, &predictions, args)?);
     }
-    let mut out = crate::stdout::stdout();
-    if args.json {
-        serde_json::to_writer(&mut out, &evaluation).context("failed to write JSON")?;
-        writeln!(out).context("failed to write JSON")?;
-    } else {
-        write_evaluation_summary(&mut out, &predictions.source, &evaluation)
-            .context("failed to write the summary")?;
-    }
-    out.flush().context("failed to write output")?;
+    crate::stdout::print_document(&evaluation, args.json, false, |out| {
+        write_evaluation_summary(out, &predictions.source, &evaluation)
+    })?;
     let findings = crate::commands::fail_on::evaluation_findings(&predictions.source, &evaluation);
     Ok(crate::commands::fail_on::verdict(&findings, args.fail_on))
 }

@@ -1,6 +1,5 @@
 //! `triage label-issues`: confident learning on a predictions file.
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -51,14 +50,9 @@ pub fn run(args: &LabelIssuesArgs) -> Result<ExitCode> {
             safe(&warn.reason)
         );
     }
-    let mut out = crate::stdout::stdout();
-    if args.json {
-        serde_json::to_writer(&mut out, &doc).context("failed to write JSON")?;
-        writeln!(out).context("failed to write JSON")?;
-    } else {
-        write_label_issues_summary(&mut out, &doc).context("failed to write the summary")?;
-    }
-    out.flush().context("failed to write output")?;
+    crate::stdout::print_document(&doc, args.json, false, |out| {
+        write_label_issues_summary(out, &doc)
+    })?;
     let findings = crate::commands::fail_on::label_issues_findings(&predictions.source, &doc);
     Ok(crate::commands::fail_on::verdict(&findings, args.fail_on))
 }

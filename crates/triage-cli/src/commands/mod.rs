@@ -1,5 +1,6 @@
 //! One module per subcommand; each exposes `run(&Args) -> Result<ExitCode>`.
 
+pub mod bayes;
 pub mod demo;
 pub mod evaluate;
 pub mod fail_on;
@@ -44,6 +45,9 @@ pub fn hint_for(err: &anyhow::Error) -> Option<String> {
         let predictions = cause.downcast_ref::<triage_data::PredictionsError>();
         let dataset = cause.downcast_ref::<triage_data::dataset::DatasetError>();
         let report = cause.downcast_ref::<triage_report::ReportError>();
+        if let Some(bayes) = cause.downcast_ref::<triage_bayes::BayesError>() {
+            return bayes.hint().map(str::to_string);
+        }
         if let Some(memory) = cause.downcast_ref::<triage_data::memory::TooLarge>() {
             return Some(memory.hint().to_string());
         }

@@ -1,6 +1,5 @@
 //! `triage report`: the whole diagnosis as one HTML page.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -36,15 +35,9 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode> {
     write_atomic(&args.out, html.as_bytes())
         .with_context(|| format!("failed to write the report to `{}`", args.out.display()))?;
     record_file(&args.out, "report")?;
-    let mut out = crate::stdout::stdout();
-    if args.json {
-        serde_json::to_writer(&mut out, &report).context("failed to write JSON")?;
-        writeln!(out).context("failed to write JSON")?;
-    } else {
-        write_report_summary(&mut out, &report, &args.out, html.len())
-            .context("failed to write the summary")?;
-    }
-    out.flush().context("failed to write output")?;
+    crate::stdout::print_document(&report, args.json, false, |out| {
+        write_report_summary(out, &report, &args.out, html.len())
+    })?;
     let findings = triage_report::findings::run_rules(&inputs);
     Ok(crate::commands::fail_on::verdict(&findings, args.fail_on))
 }

@@ -2,7 +2,6 @@
 //! [--source-embeddings E --target-embeddings E]`: will the model survive
 //! deployment ([`triage_shift::analyze`]).
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -65,14 +64,7 @@ pub fn run(args: &ShiftArgs) -> Result<ExitCode> {
         }
     }
     let doc = analysis.doc;
-    let mut out = crate::stdout::stdout();
-    if args.json {
-        serde_json::to_writer_pretty(&mut out, &doc).context("failed to write JSON")?;
-        writeln!(out).context("failed to write JSON")?;
-    } else {
-        write_shift_summary(&mut out, &doc).context("failed to write the summary")?;
-    }
-    out.flush().context("failed to write output")?;
+    crate::stdout::print_document(&doc, args.json, true, |out| write_shift_summary(out, &doc))?;
     let inputs = ReportInputs {
         shifts: vec![NamedShift {
             name: "shift".into(),

@@ -1,5 +1,6 @@
 //! Integration tests of the `triage` binary: real processes, real files.
 
+mod bayes;
 mod datasets;
 mod demo;
 mod evaluate;

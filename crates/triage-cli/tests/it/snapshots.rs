@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::util::{stderr, stdout, triage};
 
-const COMMANDS: [&str; 11] = [
+const COMMANDS: [&str; 12] = [
     "demo",
     "evaluate",
     "label-issues",
@@ -24,6 +24,7 @@ const COMMANDS: [&str; 11] = [
     "predict",
     "lr-find",
     "shift",
+    "bayes",
 ];
 
 #[test]
@@ -77,6 +78,7 @@ fn main_failure_messages() {
     )
     .unwrap();
     std::fs::write(t.join("bogus.json"), "{\"hello\": 1}").unwrap();
+    std::fs::write(t.join("soft_sum.csv"), "cat,dog,count\n3,1,4\n2,2,5\n").unwrap();
     std::fs::write(t.join("notjson.json"), "{\"metrics\": [").unwrap();
     let cases: Vec<(&str, Vec<String>)> = vec![
         (
@@ -139,6 +141,10 @@ fn main_failure_messages() {
             ],
         ),
         ("profile_missing", vec!["profile".into(), p("nowhere")]),
+        (
+            "bayes_soft_label_count_sum",
+            vec!["bayes".into(), "--soft-labels".into(), p("soft_sum.csv")],
+        ),
         (
             "train_unknown_model",
             vec![

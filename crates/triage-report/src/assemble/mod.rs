@@ -2,6 +2,7 @@
 //! kind, plus the findings.
 
 pub mod data;
+mod limits;
 mod model;
 pub mod performance;
 mod shift;
@@ -65,7 +66,7 @@ pub fn build_report(inputs: &ReportInputs, options: &ReportOptions) -> Result<Re
             SectionKind::Model => model::blocks(inputs),
             SectionKind::Training => training::blocks(inputs),
             SectionKind::Performance => performance::blocks(inputs, options)?,
-            SectionKind::Limits => Vec::new(),
+            SectionKind::Limits => limits::blocks(inputs),
             SectionKind::Deployment => {
                 let mut blocks = performance::deployment_blocks(inputs);
                 blocks.extend(shift::blocks(inputs, options));
@@ -144,6 +145,7 @@ fn input_refs(inputs: &ReportInputs) -> Vec<InputRef> {
             .map(|x| r("label issues", &x.name, &x.path)),
     );
     out.extend(inputs.shifts.iter().map(|x| r("shift", &x.name, &x.path)));
+    out.extend(inputs.bayes.iter().map(|x| r("bayes", &x.name, &x.path)));
     out
 }
 

@@ -10,6 +10,7 @@
 pub mod calibration;
 pub mod data;
 pub mod deployment;
+pub mod limits;
 pub mod performance;
 pub mod training;
 
@@ -142,6 +143,11 @@ pub static RULES: &[Rule] = &[
         id: "wide-interval",
         description: "accuracy interval too wide to support claims",
         check: performance::wide_interval,
+    },
+    Rule {
+        id: "bayes-",
+        description: "the model's test error against `triage bayes`'s tightest bracket: headroom (warning) when its interval lies above the upper estimate's, at the limit (information) when they meet, and a lower bound the model beats (information: not valid on those features)",
+        check: limits::against_bayes,
     },
     Rule {
         id: "covariate-shift",

@@ -4,7 +4,8 @@
 //! [`load_inputs`] takes any mix of paths, each detected by what it is: a
 //! directory is a run (`run.json`), a JSON document with `profile_version`
 //! is a profile, one with `metrics` and `classes` an evaluation, one of
-//! format `triage-label-issues` a label-issues document. An
+//! format `triage-label-issues` a label-issues document, `triage-shift` a
+//! shift document, `triage-bayes` a Bayes-error document. An
 //! evaluation may be named (`synthetic-test=eval.json`); its predictions
 //! file (for the image galleries) is `--predictions`, else
 //! `<stem>.predictions.csv` beside it.
@@ -36,6 +37,22 @@ pub struct ReportInputs {
     pub label_issues: Vec<NamedLabelIssues>,
     /// Shift documents (`triage shift --json`).
     pub shifts: Vec<NamedShift>,
+    /// Bayes-error documents (`triage bayes --json`, or a run's
+    /// `bayes.json`).
+    pub bayes: Vec<NamedBayes>,
+}
+
+/// A Bayes-error document with its name.
+#[derive(Debug, Clone)]
+pub struct NamedBayes {
+    /// Display name (file stem, the run's name, or as given).
+    pub name: String,
+    /// The JSON file.
+    pub path: PathBuf,
+    /// The run it belongs to, if it came from a run directory.
+    pub run: Option<String>,
+    /// The document.
+    pub doc: triage_docs::bayes::BayesDoc,
 }
 
 /// A shift document with its name.
@@ -84,6 +101,7 @@ impl ReportInputs {
         files.extend(self.profiles.iter().map(|p| p.path.clone()));
         files.extend(self.label_issues.iter().map(|l| l.path.clone()));
         files.extend(self.shifts.iter().map(|s| s.path.clone()));
+        files.extend(self.bayes.iter().map(|b| b.path.clone()));
         files
     }
 }
@@ -210,6 +228,15 @@ pub fn load_inputs(
                     path: shift_path,
                 });
             }
+            let bayes_path = spec.path.join(triage_docs::run_layout::BAYES);
+            if bayes_path.is_file() {
+                inputs.bayes.push(NamedBayes {
+                    name: run.name.clone(),
+                    doc: read_document(&bayes_path)?,
+                    path: bayes_path,
+                    run: Some(run.name.clone()),
+                });
+            }
             inputs.evaluations.extend(evals);
             inputs.runs.push(run);
             continue;
@@ -251,6 +278,19 @@ pub fn load_inputs(
             inputs.shifts.push(NamedShift {
                 name,
                 path: spec.path.clone(),
+                doc,
+            });
+        } else if value.get("format").and_then(Value::as_str)
+            == Some(triage_docs::bayes::BAYES_FORMAT)
+        {
+            let doc = triage_docs::read_value(value).map_err(|source| ReportError::Doc {
+                path: spec.path.clone(),
+                source,
+            })?;
+            inputs.bayes.push(NamedBayes {
+                name,
+                path: spec.path.clone(),
+                run: None,
                 doc,
             });
         } else if value.get("format").and_then(Value::as_str)
@@ -307,6 +347,7 @@ fn unique_names(inputs: &mut ReportInputs) {
     dedup(inputs.runs.iter_mut().map(|r| &mut r.name));
     dedup(inputs.profiles.iter_mut().map(|p| &mut p.name));
     dedup(inputs.shifts.iter_mut().map(|s| &mut s.name));
+    dedup(inputs.bayes.iter_mut().map(|b| &mut b.name));
 }
 
 /// Read one document file: JSON, format, version and consistency checked.

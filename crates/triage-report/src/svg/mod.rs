@@ -1,10 +1,11 @@
 //! Plots as inline SVG: axes with ticks, line plots, grouped bars,
-//! heatmaps and reliability diagrams. Every label is a real `<text>`
+//! heatmaps, reliability diagrams and interval charts. Every label is a real `<text>`
 //! element with escaped content; sizes are in SVG user units (px at 100 %).
 
 pub mod axes;
 pub mod bars;
 pub mod heatmap;
+pub mod intervals;
 pub mod line;
 pub mod reliability;
 
@@ -13,6 +14,7 @@ use serde::Serialize;
 
 pub use bars::BarChart;
 pub use heatmap::Heatmap;
+pub use intervals::{IntervalChart, IntervalRow};
 pub use line::{LinePlot, Series};
 pub use reliability::ReliabilityPlot;
 
@@ -39,6 +41,8 @@ pub enum Plot {
     Heatmap(Heatmap),
     /// Accuracy against confidence per bin, with the count histogram.
     Reliability(ReliabilityPlot),
+    /// Points with intervals, one row each.
+    Intervals(IntervalChart),
 }
 
 /// Render `plot` as one `<svg>` element with the given `id` (escaped).
@@ -49,6 +53,7 @@ pub fn render(plot: &Plot, id: &str, title: &str) -> String {
         Plot::Bars(p) => p.render(&mut svg),
         Plot::Heatmap(p) => p.render(&mut svg),
         Plot::Reliability(p) => p.render(&mut svg),
+        Plot::Intervals(p) => p.render(&mut svg),
     };
     format!(
         "<svg id=\"{}\" class=\"plot\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-label=\"{}\" font-family=\"system-ui, sans-serif\" font-size=\"12\"><title>{}</title>{}</svg>",

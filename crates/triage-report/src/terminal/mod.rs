@@ -1,15 +1,17 @@
 //! Every terminal summary triage prints, in one place: of a report (the
 //! path and the top findings), an evaluation, a dataset profile, a
-//! label-issues run and a shift analysis. Plain text on the writer given; every outside string
+//! label-issues run, a shift analysis and a Bayes-error estimate. Plain text on the writer given; every outside string
 //! (file, class and id names) goes through
 //! [`triage_data::escape::terminal_safe`].
 
+mod bayes;
 mod evaluation;
 mod label_issues;
 mod profile;
 mod report;
 mod shift;
 
+pub use bayes::write_bayes_summary;
 pub use evaluation::write_evaluation_summary;
 pub use label_issues::write_label_issues_summary;
 pub use profile::write_profile_summary;

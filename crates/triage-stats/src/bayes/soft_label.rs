@@ -108,6 +108,21 @@ pub enum SoftLabelError {
     },
 }
 
+impl SoftLabelError {
+    /// The zero-based row the error is about, if any.
+    pub fn row(&self) -> Option<usize> {
+        match self {
+            SoftLabelError::NotFinite { row, .. }
+            | SoftLabelError::Negative { row, .. }
+            | SoftLabelError::NotWhole { row, .. }
+            | SoftLabelError::NoAnnotations { row }
+            | SoftLabelError::CountSum { row, .. }
+            | SoftLabelError::RowSum { row, .. } => Some(*row),
+            _ => None,
+        }
+    }
+}
+
 impl SoftLabels {
     /// Soft labels from annotation counts (row-major `n × classes`, whole
     /// non-negative numbers, at least one per row); `stated`, when the
