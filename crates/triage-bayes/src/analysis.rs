@@ -217,9 +217,11 @@ pub fn analyze(
             reference: &f.reference.labels,
             queries: &f.query_rows().labels,
         };
-        let mut all = Vec::new();
+        let (mut all, mut notes) = (Vec::new(), Vec::new());
         for g in &p.geometries {
-            all.extend(estimates(g, labels, classes.len(), f.dim, &plan)?);
+            let (list, why) = estimates(g, labels, classes.len(), f.dim, &plan)?;
+            all.extend(list);
+            notes.extend(why);
         }
         let reference_per_class = f.per_class(&f.reference);
         let query_per_class = f.per_class(f.query_rows());
@@ -235,6 +237,7 @@ pub fn analyze(
             reference_per_class,
             query_per_class,
             estimates: all,
+            notes,
         });
     }
     if let Some(achieved) = options.sota_error {
@@ -525,7 +528,7 @@ fn sweep(
                 queries: queries.as_deref().unwrap_or(&reference),
             };
             for g in &p.geometries {
-                for e in estimates(g, labels, classes, f.dim, &quiet)? {
+                for e in estimates(g, labels, classes, f.dim, &quiet)?.0 {
                     noisy_estimates.push(noisy(&set.name, &e, band));
                 }
             }

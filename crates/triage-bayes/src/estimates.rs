@@ -3,7 +3,8 @@
 //! sweep).
 
 use triage_docs::bayes::{BayesEstimate, Estimator, Interval};
-use triage_stats::bayes::extrapolate::extrapolate;
+use triage_knn::Distance;
+use triage_stats::bayes::extrapolate::{extrapolate, intrinsic_dimension, spread, MIN_SPREAD};
 use triage_stats::bayes::ghp::ghp;
 use triage_stats::bayes::knn::{knn_bracket, one_nn_from_knn, NeighborLabels};
 use triage_stats::bayes::{Bracket, Estimate};
@@ -61,8 +62,26 @@ fn stats_err(what: &str) -> impl Fn(triage_stats::StatsError) -> BayesError + '_
     }
 }
 
+/// The intrinsic dimension of the points from their neighbours' distances
+/// (Levina–Bickel; Euclidean distances, for cosine the chord √(2·d) between
+/// normalised points); `None` with fewer than 3 neighbours.
+pub fn neighbour_dimension(geometry: &Geometry) -> Option<f64> {
+    let to_euclidean = |d: f64| match geometry.metric {
+        Distance::SquaredEuclidean => d.max(0.0).sqrt(),
+        Distance::Cosine => (2.0 * d.max(0.0)).sqrt(),
+    };
+    let distances: Vec<f64> = geometry
+        .neighbours
+        .all_distances()
+        .iter()
+        .map(|&d| to_euclidean(d))
+        .collect();
+    intrinsic_dimension(&distances, geometry.neighbours.k())
+}
+
 /// Every estimate the plan asks for on `geometry` with `labels`, among
-/// `classes` classes and features of dimension `dim`.
+/// `classes` classes and features of dimension `dim`, and notes on what
+/// could not be estimated and why.
 ///
 /// # Errors
 /// [`BayesError::Stats`] when a statistic refuses its input.
@@ -72,7 +91,8 @@ pub fn estimates(
     classes: usize,
     dim: usize,
     plan: &EstimatorPlan,
-) -> Result<Vec<BayesEstimate>, BayesError> {
+) -> Result<(Vec<BayesEstimate>, Vec<String>), BayesError> {
+    let mut notes = Vec::new();
     let metric = metric_name(geometry.metric).to_owned();
     let k_max = geometry.neighbours.k();
     let neighbour_labels: Vec<u32> = geometry
@@ -135,37 +155,55 @@ pub fn estimates(
             })
             .collect();
         let sizes: Vec<f64> = prefixes.sizes.iter().map(|&s| s as f64).collect();
-        if sizes.len() >= 2 {
-            let (b, fit) = extrapolate(
-                &sizes,
-                &wrong,
-                dim,
-                classes,
-                plan.extrapolate_order,
-                plan.bootstrap,
-                plan.seed,
-                plan.confidence,
-            )
-            .map_err(stats_err("kNN-Extrapolate"))?;
-            let how = if plan.bootstrap > 0 {
-                format!("bootstrap over queries (B = {})", plan.bootstrap)
-            } else {
-                "none".to_owned()
-            };
-            out.push(entry(
-                Estimator::KnnExtrapolate,
-                Some(1),
-                b,
-                &how,
-                Some(format!(
-                    "1-NN error on {} nested subsets ({} … {} points) fitted by R_n = R_∞ + Σ b_i n^(−(i+2)/d), order {}, d = {dim} (b = [{}]); R_∞ is the upper estimate. With large d the terms are nearly constant and R_∞ is poorly determined",
-                    sizes.len(),
-                    prefixes.sizes[0],
-                    prefixes.sizes[prefixes.sizes.len() - 1],
+        let metric_name = metric_name(geometry.metric);
+        match neighbour_dimension(geometry) {
+            None => notes.push(format!(
+                "knn-extrapolate ({metric_name}) not run: the intrinsic dimension needs k ≥ 3 neighbours"
+            )),
+            Some(d_eff) if sizes.len() < 2 || spread(&sizes, d_eff) < MIN_SPREAD => notes.push(format!(
+                "knn-extrapolate ({metric_name}) not run: at intrinsic dimension {d_eff:.1} the terms n^(−2/d) vary by {:.1} % over {} … {} points (at least {:.0} % needed), so R_∞ is not identifiable",
+                100.0 * spread(&sizes, d_eff),
+                prefixes.sizes[0],
+                prefixes.sizes[prefixes.sizes.len() - 1],
+                100.0 * MIN_SPREAD
+            )),
+            Some(d_eff) => {
+                let (b, fit) = extrapolate(
+                    &sizes,
+                    &wrong,
+                    d_eff.round().max(1.0) as usize,
+                    classes,
                     plan.extrapolate_order,
-                    fit.coefficients.iter().map(|b| format!("{b:.3}")).collect::<Vec<_>>().join(", ")
-                )),
-            ));
+                    plan.bootstrap,
+                    plan.seed,
+                    plan.confidence,
+                )
+                .map_err(stats_err("kNN-Extrapolate"))?;
+                let how = if plan.bootstrap > 0 {
+                    format!("bootstrap over queries (B = {})", plan.bootstrap)
+                } else {
+                    "none".to_owned()
+                };
+                out.push(entry(
+                    Estimator::KnnExtrapolate,
+                    Some(1),
+                    b,
+                    &how,
+                    Some(format!(
+                        "1-NN error on {} nested subsets ({} … {} points) fitted by R_n = R_∞ + Σ b_i n^(−(i+2)/d), order {}, with d = {} the intrinsic dimension (Levina–Bickel from the {k_max}-NN distances; FeeBee uses the features' {dim}) (b = [{}]); R_∞ is the upper estimate",
+                        sizes.len(),
+                        prefixes.sizes[0],
+                        prefixes.sizes[prefixes.sizes.len() - 1],
+                        plan.extrapolate_order,
+                        d_eff.round().max(1.0),
+                        fit.coefficients
+                            .iter()
+                            .map(|b| format!("{b:.3}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                ));
+            }
         }
     }
     if let Some(tree) = &geometry.tree {
@@ -193,5 +231,5 @@ pub fn estimates(
             )),
         ));
     }
-    Ok(out)
+    Ok((out, notes))
 }

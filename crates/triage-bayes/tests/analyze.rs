@@ -108,6 +108,7 @@ fn gaussian_mixture_bracket_contains_the_bayes_error_and_narrows() {
             (Estimator::Knn, Some(1)),
             (Estimator::Knn, Some(10)),
             (Estimator::OneNnKnn, None),
+            (Estimator::KnnExtrapolate, None),
         ] {
             let e = estimate(&doc, estimator, k);
             assert!(
@@ -192,6 +193,24 @@ fn leave_one_out_and_both_distances_run_and_are_deterministic() {
     let back: BayesDoc = triage_docs::read_value(value).unwrap();
     assert_eq!(back, doc);
     assert!(doc.warnings.iter().any(|w| w.kind == "few-per-class"));
+}
+
+#[test]
+fn extrapolation_is_refused_where_it_is_not_identifiable() {
+    // 120 dimensions of Gaussian noise have intrinsic dimension ≈ 120:
+    // n^(−2/120) varies by under 4 % over the subsets' 10× range.
+    let f = features(gaussians(1000, 120, 1.0, 3), None, 120);
+    let doc = run(f, &options());
+    let set = &doc.feature_sets[0];
+    assert!(!set
+        .estimates
+        .iter()
+        .any(|e| e.estimator == Estimator::KnnExtrapolate));
+    assert!(
+        set.notes.iter().any(|n| n.contains("not identifiable")),
+        "{:?}",
+        set.notes
+    );
 }
 
 #[test]

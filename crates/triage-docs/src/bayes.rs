@@ -146,6 +146,9 @@ pub struct FeatureSet {
     pub query_per_class: Vec<usize>,
     /// The estimates.
     pub estimates: Vec<BayesEstimate>,
+    /// What was not estimated on this set, and why.
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 /// A value and where it came from.

@@ -79,6 +79,13 @@ pub(super) fn blocks(inputs: &ReportInputs) -> Vec<Block> {
                     .collect(),
             }));
         }
+        for set in &b.doc.feature_sets {
+            for note in &set.notes {
+                out.push(Block::Paragraph {
+                    text: format!("{}: {note}.", set.name),
+                });
+            }
+        }
         out.extend(soft_labels(b));
         out.extend(sweep(b));
         for w in &b.doc.warnings {

@@ -69,6 +69,9 @@ pub fn write_bayes_summary(out: &mut impl Write, doc: &BayesDoc) -> io::Result<(
                 pct(&e.lower)
             )?;
         }
+        for note in &set.notes {
+            writeln!(out, "  note: {}", safe(note))?;
+        }
     }
     if let Some(t) = &doc.tightest {
         writeln!(

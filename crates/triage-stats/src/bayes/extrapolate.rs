@@ -3,11 +3,18 @@
 //! to infinitely many samples.
 //!
 //! # Model
-//! R_n = R_∞ + Σ_{i=0}^{order−3} b_i · n^{−(i+2)/d}, with d the dimension
-//! of the features, fitted by least squares over the subset sizes with
+//! R_n = R_∞ + Σ_{i=0}^{order−3} b_i · n^{−(i+2)/d}, fitted by least squares over the subset sizes with
 //! R_∞ ∈ [0, (C−1)/C] and every b_i ∈ [−1, 1] (FeeBee's bounds; default
 //! order 5, so three terms, and 10 nested subsets of n/10 … n). R_∞ is
 //! the upper estimate; the Cover–Hart inverse of it the lower.
+//!
+//! FeeBee takes d as the features' dimension. With embeddings of 64 to
+//! 2048 dimensions the terms are then constant to a few per cent over the
+//! subsets and R_∞ is not identifiable (the fit lands anywhere in its
+//! box); the convergence of the nearest-neighbour error is governed by
+//! the data's intrinsic dimension, so the caller passes that
+//! ([`intrinsic_dimension`], Levina–Bickel from the k-NN distances) and
+//! does not fit when the terms still vary by less than [`MIN_SPREAD`].
 //!
 //! # Fit
 //! The model is linear in its parameters, so the fit is a least-squares
@@ -28,6 +35,52 @@ use super::{Bracket, Estimate};
 use crate::error::StatsError;
 use crate::intervals::percentile_interval;
 use crate::shift::linalg::solve;
+
+/// The smallest relative spread of n^(−2/d) over the subset sizes,
+/// 1 − (n_min/n_max)^(2/d), at which the model is fitted: below it the
+/// terms are nearly constant and R_∞ is not identifiable (any value in its
+/// box fits as well). With the default 10× range of n this admits d up to
+/// about 44.
+pub const MIN_SPREAD: f64 = 0.1;
+
+/// The relative spread of n^(−2/d) over `sizes` (see [`MIN_SPREAD`]).
+pub fn spread(sizes: &[f64], dim: f64) -> f64 {
+    let (lo, hi) = sizes.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &n| {
+        (lo.min(n), hi.max(n))
+    });
+    if !(lo > 0.0 && hi > 0.0 && dim > 0.0) {
+        return 0.0;
+    }
+    1.0 - (lo / hi).powf(2.0 / dim)
+}
+
+/// The intrinsic dimension of a point set from its k-NN distances
+/// (Levina & Bickel, "Maximum likelihood estimation of intrinsic
+/// dimension", NIPS 2004, with MacKay & Ghahramani's 2005 correction:
+/// the inverse estimates are averaged, then inverted):
+/// m̂ = [ (1/n) Σᵢ (1/(k−1)) Σ_{j<k} ln(T_k(xᵢ)/T_j(xᵢ)) ]⁻¹, with T_j the
+/// (Euclidean, not squared) distance to the j-th neighbour. `distances` is
+/// row-major `n × k`, nearest first; rows with a zero distance (copies)
+/// are skipped. `None` for k < 3 or when no row is usable.
+pub fn intrinsic_dimension(distances: &[f64], k: usize) -> Option<f64> {
+    if k < 3 {
+        return None;
+    }
+    let (mut sum, mut rows) = (0.0, 0usize);
+    for row in distances.chunks_exact(k) {
+        if row
+            .iter()
+            .any(|&t| t.is_nan() || t <= 0.0 || t.is_infinite())
+        {
+            continue;
+        }
+        let tk = row[k - 1].ln();
+        let inverse: f64 = row[..k - 1].iter().map(|t| tk - t.ln()).sum::<f64>() / (k - 1) as f64;
+        sum += inverse;
+        rows += 1;
+    }
+    (rows > 0 && sum > 0.0).then(|| rows as f64 / sum)
+}
 
 /// Default model order (three terms beside R_∞).
 pub const DEFAULT_ORDER: usize = 5;
@@ -259,6 +312,39 @@ mod tests {
         let f = fit(&sizes, &errors, d, classes, 5).unwrap();
         assert!((f.r_infinity - 0.05).abs() < 1e-6, "{f:?}");
         assert!(f.residual < 1e-14, "{f:?}");
+    }
+
+    #[test]
+    fn intrinsic_dimension_of_uniform_points_in_a_plane_and_a_cube() {
+        use rand::{Rng, SeedableRng};
+        for d in [2usize, 5] {
+            let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(d as u64);
+            let pts: Vec<Vec<f64>> = (0..1500)
+                .map(|_| (0..d).map(|_| rng.random::<f64>()).collect())
+                .collect();
+            let k = 10;
+            let mut dist = Vec::new();
+            for p in &pts[..300] {
+                let mut all: Vec<f64> = pts
+                    .iter()
+                    .map(|q| {
+                        p.iter()
+                            .zip(q)
+                            .map(|(a, b)| (a - b) * (a - b))
+                            .sum::<f64>()
+                            .sqrt()
+                    })
+                    .filter(|&t| t > 0.0)
+                    .collect();
+                all.sort_by(f64::total_cmp);
+                dist.extend_from_slice(&all[..k]);
+            }
+            let m = intrinsic_dimension(&dist, k).unwrap();
+            assert!((m - d as f64).abs() < 0.25 * d as f64, "d {d}: {m}");
+        }
+        assert_eq!(intrinsic_dimension(&[0.0, 1.0, 2.0], 3), None);
+        assert!(spread(&[100.0, 1000.0], 2.0) > 0.8);
+        assert!(spread(&[100.0, 1000.0], 512.0) < MIN_SPREAD);
     }
 
     #[test]

@@ -21,7 +21,10 @@
 //! 4. `predict` + `evaluate` both on the held-out synthetic test split and
 //!    on the real-like set, and `shift` between the two (images,
 //!    predictions, embeddings: `RUN/shift.json`);
-//! 5. `report`: `DIR/report.html`, `DIR/report.json`; the path and the top
+//! 5. `bayes`: the Bayes error estimated on each model's embeddings and on
+//!    the raw pixels, training → test split, with FeeBee's noise sweep
+//!    (`RUN/bayes.json`), against which the report sets the model's error;
+//! 6. `report`: `DIR/report.html`, `DIR/report.json`; the path and the top
 //!    findings are printed.
 //!
 //! `--quick` shrinks everything (3 classes, 16×16, 2 epochs, narrow
@@ -49,7 +52,7 @@ use crate::commands::progress::Bars;
 use crate::commands::train::train_plan;
 use plans::DemoSizes;
 pub use plans::BASELINE_RUN;
-use steps::{predict_and_evaluate, write_report, write_shift, DemoEvaluation};
+use steps::{predict_and_evaluate, write_bayes, write_report, write_shift, DemoEvaluation};
 
 /// Arguments of `triage demo`.
 #[derive(Debug, Args)]
@@ -147,6 +150,11 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
             sizes.permutations,
             show,
         )?;
+        step(&format!(
+            "estimating how good it can get (Bayes error) through {}",
+            training.name
+        ));
+        write_bayes(&training.plan.out, &manifest, args.seed, show)?;
         inputs.push(training.plan.out.display().to_string());
     }
 

@@ -1,5 +1,6 @@
 //! The demo's evaluations — predict a run on a dataset and store the
-//! evaluation where the report finds it (`run_layout`) — and its report.
+//! evaluation where the report finds it (`run_layout`) — its shift and
+//! Bayes-error steps, and its report.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -13,6 +14,8 @@ use triage_nn::Backend;
 use triage_report::{build_report, load_inputs, render_html, InputSpec, Report, ReportOptions};
 use triage_stats::evaluation::{evaluate, EvaluationParams};
 
+use triage_bayes::features::{embeddings, pixels, EmbeddingFiles, PixelOptions};
+use triage_bayes::{analyze as bayes_analyze, BayesError, BayesInputs, BayesOptions};
 use triage_shift::images::sample_images;
 use triage_shift::{analyze, SampleOptions, ShiftOptions, Side, MIN_ITEMS};
 
@@ -149,5 +152,69 @@ pub(super) fn write_shift(
         ));
     }
     write_atomic(&run_dir.join(run_layout::SHIFT), &serde_json::to_vec(&doc)?)?;
+    Ok(())
+}
+
+/// How good can it get: predict the run on the training split (for its
+/// embeddings), then estimate the Bayes error on the model's embeddings
+/// and on the raw pixels (training → test split) with FeeBee's noise
+/// sweep, and write `RUN/bayes.json`, which the report reads with the run
+/// and compares with the run's synthetic-test evaluation. A set too small
+/// for any estimate (`--quick`) is skipped with a note.
+pub(super) fn write_bayes(run_dir: &Path, data: &Path, seed: u64, show: bool) -> Result<()> {
+    let train = predict_plan(
+        &PredictPlan {
+            run: run_dir.to_path_buf(),
+            data: data.to_path_buf(),
+            out: run_dir.join("predict").join("synthetic-train"),
+            split: Some("train".into()),
+            items: None,
+            checkpoint: "best".into(),
+            batch_size: PREDICT_BATCH,
+            backend: Backend::Cpu,
+        },
+        show,
+    )?;
+    let test_dir = run_dir.join("predict").join("synthetic-test");
+    let embedded = embeddings(
+        &EmbeddingFiles {
+            embeddings: train.embeddings.clone(),
+            labels: train.predictions.clone(),
+        },
+        Some(&EmbeddingFiles {
+            embeddings: test_dir.join("embeddings.npy"),
+            labels: run_layout::predictions_beside(&run_layout::evaluation(
+                run_dir,
+                "synthetic-test",
+            )),
+        }),
+    )
+    .context("reading the model's embeddings")?;
+    let bars = Bars::new(show);
+    let raw = pixels(data, &PixelOptions::default(), &bars);
+    bars.clear();
+    let inputs = BayesInputs {
+        features: vec![
+            embedded,
+            raw.context("reading the training images' pixels")?,
+        ],
+        soft_labels: None,
+    };
+    let options = BayesOptions {
+        seed,
+        noise_levels: triage_stats::bayes::noise::DEFAULT_LEVELS.to_vec(),
+        ..BayesOptions::default()
+    };
+    let bars = Bars::new(show);
+    let result = bayes_analyze(&inputs, &options, &bars);
+    bars.clear();
+    let doc = match result {
+        Err(e @ (BayesError::ClassTooSmall { .. } | BayesError::TooFewClasses { .. })) => {
+            eprintln!("         Bayes error not estimated: {e}");
+            return Ok(());
+        }
+        other => other.context("estimating the Bayes error")?,
+    };
+    write_atomic(&run_dir.join(run_layout::BAYES), &serde_json::to_vec(&doc)?)?;
     Ok(())
 }
