@@ -18,7 +18,7 @@ allowed = {
     "triage-bayes": {"triage-data", "triage-docs", "triage-stats", "triage-knn"},
     "triage-nn": {"triage-stats", "triage-docs", "triage-data"},
     "triage-report": {"triage-stats", "triage-docs", "triage-data", "triage-profile"},
-    "triage-fuzz": {"triage-docs", "triage-data", "triage-synth", "triage-report", "triage-profile"},
+    "triage-fuzz": {"triage-docs", "triage-data", "triage-synth", "triage-report", "triage-profile", "triage-bayes"},
     "triage-cli": None,  # the binary: anything
 }
 burn_ok = {"triage-nn"}

@@ -28,7 +28,7 @@ pub struct Target {
 }
 
 /// Every target.
-pub const TARGETS: [Target; 13] = [
+pub const TARGETS: [Target; 15] = [
     Target {
         name: "predictions_csv",
         json: false,
@@ -52,6 +52,18 @@ pub const TARGETS: [Target; 13] = [
         json: false,
         seeds: embeddings_csv_seeds,
         run: embeddings_csv,
+    },
+    Target {
+        name: "soft_labels_csv",
+        json: false,
+        seeds: soft_labels_csv_seeds,
+        run: soft_labels_csv,
+    },
+    Target {
+        name: "soft_labels_npy",
+        json: false,
+        seeds: soft_labels_npy_seeds,
+        run: soft_labels_npy,
     },
     Target {
         name: "predictions_npz",
@@ -163,6 +175,54 @@ fn embeddings_csv(input: &[u8], dir: &Path) -> bool {
     let path = dir.join("embeddings.csv");
     write(&path, input);
     triage_data::predictions::read_embeddings_csv(&path).is_ok()
+}
+
+fn soft_labels_csv_seeds() -> Vec<Vec<u8>> {
+    vec![
+        b"id,cat,dog,owl,count\na,3,1,0,4\nb,0,4,0,4\nc,1,1,2,4\n".to_vec(),
+        b"cat,dog\n0.25,0.75\n1,0\n".to_vec(),
+    ]
+}
+
+/// Read soft labels as `triage bayes` does, then estimate a binary task
+/// and the plug-in on what was accepted.
+fn soft_labels(path: &Path) -> bool {
+    let Ok(file) = triage_bayes::soft_labels::read_soft_labels(path, Default::default()) else {
+        return false;
+    };
+    let k = file.labels.classes();
+    let group: Vec<bool> = (0..k).map(|c| c == 0).collect();
+    let _ = file.labels.binary_error(&group, 0.95);
+    file.labels.plugin_disagreement(0.95).is_ok()
+}
+
+fn soft_labels_csv(input: &[u8], dir: &Path) -> bool {
+    let path = dir.join("soft.csv");
+    write(&path, input);
+    soft_labels(&path)
+}
+
+fn soft_labels_npy_seeds() -> Vec<Vec<u8>> {
+    // int64 counts, shape (2, 3), as numpy.save writes it.
+    let header = "{'descr': '<i8', 'fortran_order': False, 'shape': (2, 3), }";
+    let mut header = header.to_owned();
+    while (10 + header.len() + 1) % 64 != 0 {
+        header.push(' ');
+    }
+    header.push('\n');
+    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+    bytes.extend_from_slice(&(header.len() as u16).to_le_bytes());
+    bytes.extend_from_slice(header.as_bytes());
+    for v in [3i64, 1, 0, 0, 2, 2] {
+        bytes.extend_from_slice(&v.to_le_bytes());
+    }
+    vec![bytes]
+}
+
+fn soft_labels_npy(input: &[u8], dir: &Path) -> bool {
+    let path = dir.join("soft.npy");
+    write(&path, input);
+    soft_labels(&path)
 }
 
 fn npz_seeds() -> Vec<Vec<u8>> {
