@@ -206,7 +206,7 @@ fn soft_labels_npy_seeds() -> Vec<Vec<u8>> {
     // int64 counts, shape (2, 3), as numpy.save writes it.
     let header = "{'descr': '<i8', 'fortran_order': False, 'shape': (2, 3), }";
     let mut header = header.to_owned();
-    while (10 + header.len() + 1) % 64 != 0 {
+    while !(10 + header.len() + 1).is_multiple_of(64) {
         header.push(' ');
     }
     header.push('\n');
