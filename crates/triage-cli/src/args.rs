@@ -59,6 +59,9 @@ pub enum Command {
     /// embeddings (k-NN family, GHP) and soft labels (Ishida et al.), with
     /// intervals and FeeBee's noise self-check.
     Bayes(crate::bayes_args::BayesArgs),
+    /// Blind human labelling: a local web page that measures how well
+    /// people classify a random sample, without showing them the labels.
+    Label(crate::label_args::LabelArgs),
     /// Learning-rate range test: loss against an exponential ramp, with
     /// suggested rates.
     LrFind(crate::train_args::LrFindArgs),

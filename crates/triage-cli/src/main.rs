@@ -27,6 +27,7 @@ fn main() -> ExitCode {
         Command::LrFind(args) => commands::lr_find::run(&args),
         Command::Shift(args) => commands::shift::run(&args),
         Command::Bayes(args) => commands::bayes::run(&args),
+        Command::Label(args) => commands::label::run(&args),
     };
     match result {
         Ok(code) => code,

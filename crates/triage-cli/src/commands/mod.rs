@@ -4,6 +4,7 @@ pub mod bayes;
 pub mod demo;
 pub mod evaluate;
 pub mod fail_on;
+pub mod label;
 pub mod label_issues;
 pub mod lr_find;
 pub mod predict;
@@ -45,6 +46,9 @@ pub fn hint_for(err: &anyhow::Error) -> Option<String> {
         let predictions = cause.downcast_ref::<triage_data::PredictionsError>();
         let dataset = cause.downcast_ref::<triage_data::dataset::DatasetError>();
         let report = cause.downcast_ref::<triage_report::ReportError>();
+        if let Some(label) = cause.downcast_ref::<triage_label::LabelError>() {
+            return label.hint().map(str::to_string);
+        }
         if let Some(bayes) = cause.downcast_ref::<triage_bayes::BayesError>() {
             return bayes.hint().map(str::to_string);
         }

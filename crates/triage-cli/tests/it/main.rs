@@ -5,6 +5,7 @@ mod datasets;
 mod demo;
 mod evaluate;
 mod hostile;
+mod label;
 mod label_issues;
 mod legacy;
 mod promises;

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::util::{stderr, stdout, triage};
 
-const COMMANDS: [&str; 12] = [
+const COMMANDS: [&str; 13] = [
     "demo",
     "evaluate",
     "label-issues",
@@ -25,6 +25,7 @@ const COMMANDS: [&str; 12] = [
     "lr-find",
     "shift",
     "bayes",
+    "label",
 ];
 
 #[test]

@@ -1,0 +1,62 @@
+//! Arguments of `triage label`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+
+/// `triage label …`.
+#[derive(Debug, Args)]
+pub struct LabelArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: LabelCommand,
+}
+
+/// The subcommands of `triage label`.
+#[derive(Debug, Subcommand)]
+pub enum LabelCommand {
+    /// Serve a blind labelling page: one image at a time, a button per
+    /// class, answers committed to an SQLite database before the page
+    /// moves on. The browser never receives a label, a prediction, a class
+    /// folder or a file name.
+    Serve(ServeArgs),
+}
+
+/// Arguments of `triage label serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The dataset to sample from (image folder, manifest, MNIST or CIFAR
+    /// files).
+    #[arg(value_name = "DATA")]
+    pub data: PathBuf,
+
+    /// Items to label (a seeded sample; undecodable items are skipped and
+    /// listed).
+    #[arg(long, value_name = "N")]
+    pub sample: usize,
+
+    /// Seed of the sample and of every annotator's order.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+
+    /// The database: created with the sample on the first run, resumed
+    /// afterwards (one made for another dataset, sample or seed is
+    /// refused).
+    #[arg(long, value_name = "FILE")]
+    pub db: PathBuf,
+
+    /// Address to listen on. Loopback by default; any other address
+    /// requires a token (--token, or one is generated and printed in the
+    /// URL).
+    #[arg(long, default_value = "127.0.0.1:8765", value_name = "ADDR")]
+    pub bind: std::net::SocketAddr,
+
+    /// Token every request must carry (`?token=` or the `x-triage-token`
+    /// header).
+    #[arg(long, value_name = "TOKEN")]
+    pub token: Option<String>,
+
+    /// Do not draw progress bars on stderr.
+    #[arg(long)]
+    pub no_progress: bool,
+}

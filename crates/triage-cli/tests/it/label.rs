@@ -1,0 +1,108 @@
+//! `triage label serve` as a process: the URL on stdout, answers over
+//! HTTP, SIGKILL in the middle of a run of answers (every acknowledged
+//! answer is there after a restart), a port in use (exit 2).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+
+use serde_json::{json, Value};
+
+use crate::util::{stderr, tiny_synth};
+
+fn start(data: &str, db: &str, bind: &str) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_triage"))
+        .args([
+            "label",
+            "serve",
+            data,
+            "--sample",
+            "10",
+            "--db",
+            db,
+            "--bind",
+            bind,
+            "--no-progress",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned();
+    assert!(!url.is_empty(), "no URL printed");
+    (child, url)
+}
+
+/// One HTTP/1.1 request (Connection: close); status and JSON body.
+fn http(addr: &str, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    let body = body.map(Value::to_string).unwrap_or_default();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw).unwrap();
+    let status: u16 = raw.split(' ').nth(1).unwrap().parse().unwrap();
+    let payload = raw.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    (status, serde_json::from_str(payload).unwrap_or(Value::Null))
+}
+
+#[test]
+fn acknowledged_answers_survive_sigkill_and_a_busy_port_is_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tiny_synth(tmp.path());
+    let (data, db) = (
+        data.to_str().unwrap().to_owned(),
+        tmp.path().join("l.sqlite"),
+    );
+    let db = db.to_str().unwrap().to_owned();
+    let (mut server, addr) = start(&data, &db, "127.0.0.1:0");
+    let mut acknowledged = 0;
+    for i in 0..6 {
+        let (_, state) = http(&addr, "GET", "/api/next?annotator=kim", None);
+        let answer = json!({"annotator": "kim", "item": state["item"], "class": i % 2,
+                            "reaction_ms": 500, "request": format!("kill-{i}")});
+        let (status, _) = http(&addr, "POST", "/api/answer", Some(&answer));
+        assert_eq!(status, 200);
+        acknowledged += 1;
+    }
+    // A second server on the same port: exit 2, naming the address.
+    let busy = Command::new(env!("CARGO_BIN_EXE_triage"))
+        .args([
+            "label",
+            "serve",
+            &data,
+            "--sample",
+            "10",
+            "--db",
+            &db,
+            "--bind",
+            &addr,
+            "--no-progress",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(busy.status.code(), Some(2), "{}", stderr(&busy));
+    assert!(stderr(&busy).contains("cannot listen"), "{}", stderr(&busy));
+    server.kill().unwrap(); // SIGKILL: no shutdown, no flush
+    server.wait().unwrap();
+    let (mut again, addr) = start(&data, &db, "127.0.0.1:0");
+    let (_, state) = http(&addr, "GET", "/api/next?annotator=kim", None);
+    assert_eq!(
+        state["done"], acknowledged,
+        "every acknowledged answer is in the database"
+    );
+    again.kill().unwrap();
+    again.wait().unwrap();
+}

@@ -1,0 +1,123 @@
+//! The sample an annotator labels: N decodable items of a dataset,
+//! chosen by a seeded shuffle, each re-encoded as PNG from its pixels (no
+//! file name, no metadata) under a random opaque id.
+
+use std::path::Path;
+
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use triage_data::dataset::{open_dataset, OpenOptions};
+use triage_data::decode::{decode_item, DecodeOptions};
+use triage_data::progress::Progress;
+
+use crate::error::LabelError;
+use crate::store::SampleItem;
+
+/// A drawn sample and what was skipped.
+#[derive(Debug, Clone)]
+pub struct Sample {
+    /// Class names, in label order.
+    pub classes: Vec<String>,
+    /// Items in the dataset.
+    pub dataset_items: usize,
+    /// The items, in sample order.
+    pub items: Vec<SampleItem>,
+    /// Items that failed to decode (id and reason): never served.
+    pub skipped: Vec<(String, String)>,
+}
+
+/// A random opaque id: 32 hex digits from the OS's randomness, unrelated
+/// to the item's name, label or position.
+pub fn opaque_id() -> String {
+    let bytes: [u8; 16] = rand::rng().random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Draw `n` decodable items of the dataset at `path` (seeded shuffle;
+/// undecodable items are skipped, listed, and replaced by the next).
+///
+/// # Errors
+/// [`LabelError::Open`], [`LabelError::SampleTooLarge`].
+pub fn draw(
+    path: &Path,
+    n: usize,
+    seed: u64,
+    progress: &dyn Progress,
+) -> Result<Sample, LabelError> {
+    let dataset =
+        open_dataset(path, &OpenOptions::default()).map_err(|source| LabelError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    let mut order: Vec<usize> = (0..dataset.items.len()).collect();
+    order.shuffle(&mut rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed));
+    let mut items = Vec::with_capacity(n);
+    let mut skipped = Vec::new();
+    progress.stage("sample", n as u64);
+    for &i in &order {
+        if items.len() == n {
+            break;
+        }
+        let item = &dataset.items[i];
+        match decode_item(&dataset, i, &DecodeOptions::default()) {
+            Ok(decoded) => {
+                let img = decoded.image;
+                let color = if img.channels == 1 {
+                    image::ExtendedColorType::L8
+                } else {
+                    image::ExtendedColorType::Rgb8
+                };
+                let mut png = Vec::new();
+                image::ImageEncoder::write_image(
+                    image::codecs::png::PngEncoder::new(&mut png),
+                    &img.pixels,
+                    img.width,
+                    img.height,
+                    color,
+                )
+                .map_err(|e| LabelError::Setting {
+                    name: "image",
+                    reason: format!("re-encoding `{}`: {e}", item.id),
+                })?;
+                items.push(SampleItem {
+                    opaque: opaque_id(),
+                    item_id: item.id.clone(),
+                    label: item.label as u32,
+                    png,
+                });
+                progress.step();
+            }
+            Err(e) => skipped.push((item.id.clone(), e.to_string())),
+        }
+    }
+    progress.done();
+    if items.len() < n {
+        return Err(LabelError::SampleTooLarge {
+            path: path.to_path_buf(),
+            asked: n,
+            usable: items.len(),
+        });
+    }
+    Ok(Sample {
+        classes: dataset.classes.clone(),
+        dataset_items: dataset.items.len(),
+        items,
+        skipped,
+    })
+}
+
+/// An annotator's order of the sample: positions shuffled by a generator
+/// seeded with the session seed and the annotator's name (FNV-1a), so each
+/// annotator sees their own order, the same on every visit.
+pub fn annotator_order(n: usize, seed: u64, annotator: &str) -> Vec<usize> {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in annotator.bytes() {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    let mut order: Vec<usize> = (0..n).collect();
+    order.shuffle(&mut rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(
+        seed ^ hash,
+    ));
+    order
+}

@@ -1,0 +1,321 @@
+//! The labelling database (SQLite, WAL, synchronous = FULL: an answer is
+//! on disk before it is acknowledged).
+//!
+//! Tables: `meta` (what the database was made for), `items` (the sample:
+//! an opaque id per item, the dataset's item id and label — never sent to
+//! the browser — and the image as re-encoded PNG bytes), `annotators`,
+//! `answers` (one row per answer, with the client's request id, unique, so
+//! a retried answer is stored once; undone answers are kept, marked).
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::error::LabelError;
+
+/// One item of the sample.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SampleItem {
+    /// The opaque id the browser sees (32 hex digits, random).
+    pub opaque: String,
+    /// The dataset's id of the item (its path or `file#index`).
+    pub item_id: String,
+    /// The dataset's label.
+    pub label: u32,
+    /// The image as PNG.
+    pub png: Vec<u8>,
+}
+
+/// An answer as the browser sends it, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    /// The annotator's name.
+    pub annotator: String,
+    /// The item's opaque id.
+    pub item: String,
+    /// The class chosen (`None`: skipped as "not sure" without a class).
+    pub class: Option<u32>,
+    /// The annotator flagged it "not sure".
+    pub unsure: bool,
+    /// Milliseconds from showing the image to the answer.
+    pub reaction_ms: u64,
+    /// The annotator zoomed in.
+    pub zoomed: bool,
+    /// The client's id of this request (a retry carries the same).
+    pub request: String,
+}
+
+/// A stored answer, for reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAnswer {
+    /// The annotator.
+    pub annotator: String,
+    /// The dataset's item id.
+    pub item_id: String,
+    /// The dataset's label.
+    pub label: u32,
+    /// The class chosen.
+    pub class: Option<u32>,
+    /// "Not sure".
+    pub unsure: bool,
+    /// Reaction time, ms.
+    pub reaction_ms: u64,
+}
+
+/// The database, behind a mutex (SQLite serialises writers anyway).
+pub struct Store {
+    path: PathBuf,
+    conn: Mutex<Connection>,
+}
+
+fn db_err(path: &Path) -> impl Fn(rusqlite::Error) -> LabelError + '_ {
+    move |source| LabelError::Db {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+impl Store {
+    /// Open (or create) the database at `path` with WAL and synchronous =
+    /// FULL.
+    ///
+    /// # Errors
+    /// [`LabelError::Db`].
+    pub fn open(path: &Path) -> Result<Self, LabelError> {
+        let e = db_err(path);
+        let conn = Connection::open(path).map_err(&e)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(&e)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(&e)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(&e)?;
+        conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+             CREATE TABLE IF NOT EXISTS items (
+                 position INTEGER PRIMARY KEY, opaque TEXT NOT NULL UNIQUE,
+                 item_id TEXT NOT NULL, label INTEGER NOT NULL, png BLOB NOT NULL);
+             CREATE TABLE IF NOT EXISTS annotators (name TEXT PRIMARY KEY, created TEXT NOT NULL);
+             CREATE TABLE IF NOT EXISTS answers (
+                 id INTEGER PRIMARY KEY, annotator TEXT NOT NULL, opaque TEXT NOT NULL,
+                 class INTEGER, unsure INTEGER NOT NULL, reaction_ms INTEGER NOT NULL,
+                 zoomed INTEGER NOT NULL, request TEXT NOT NULL UNIQUE,
+                 at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+                 undone INTEGER NOT NULL DEFAULT 0);
+             CREATE TABLE IF NOT EXISTS undos (request TEXT PRIMARY KEY, answer INTEGER);",
+        )
+        .map_err(&e)?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite inconsistent
+        // (every write is one transaction), so a poisoned lock is usable.
+        self.conn
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The value of a `meta` key.
+    ///
+    /// # Errors
+    /// [`LabelError::Db`].
+    pub fn meta(&self, key: &str) -> Result<Option<String>, LabelError> {
+        self.lock()
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+            .map_err(db_err(&self.path))
+    }
+
+    /// Write the sample and its description, once, in one transaction.
+    ///
+    /// # Errors
+    /// [`LabelError::Db`].
+    pub fn create(&self, meta: &[(&str, String)], items: &[SampleItem]) -> Result<(), LabelError> {
+        let e = db_err(&self.path);
+        let mut conn = self.lock();
+        let tx = conn.transaction().map_err(&e)?;
+        for (k, v) in meta {
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+                params![k, v],
+            )
+            .map_err(&e)?;
+        }
+        for (i, item) in items.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO items (position, opaque, item_id, label, png) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![i as i64, item.opaque, item.item_id, item.label, item.png],
+            )
+            .map_err(&e)?;
+        }
+        tx.commit().map_err(&e)
+    }
+
+    /// The opaque ids of the sample, in sample order.
+    ///
+    /// # Errors
+    /// [`LabelError::Db`].
+    pub fn opaque_ids(&self) -> Result<Vec<String>, LabelError> {
+        let e = db_err(&self.path);
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare("SELECT opaque FROM items ORDER BY position")
+            .map_err(&e)?;
+        let rows = stmt.query_map([], |r| r.get(0)).map_err(&e)?;
+        rows.collect::<Result<_, _>>().map_err(&e)
+    }
+
+    /// The PNG of an item, by opaque id.
+    ///
+    /// # Errors
+    /// [`LabelError::Db`].
+    pub fn png(&self, opaque: &str) -> Result<Option<Vec<u8>>, LabelError> {
+        self.lock()
+            .query_row("SELECT png FROM items WHERE opaque = ?1", [opaque], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(db_err(&self.path))
+    }
+
+    /// Register an annotator (idempotent).
+    ///
+    /// # Errors
+    /// [`LabelError::Db`].
+    pub fn add_annotator(&self, name: &str) -> Result<(), LabelError> {
+        self.lock()
+            .execute(
+                "INSERT OR IGNORE INTO annotators (name, created) VALUES (?1, strftime('%Y-%m-%dT%H:%M:%fZ','now'))",
+                [name],
+            )
+            .map(|_| ())
+            .map_err(db_err(&self.path))
+    }
+
+    /// The items an annotator has a live (not undone) answer for.
+    ///
+    /// # Errors
+    /// [`LabelError::Db`].
+    pub fn answered(&self, annotator: &str) -> Result<Vec<String>, LabelError> {
+        let e = db_err(&self.path);
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare("SELECT opaque FROM answers WHERE annotator = ?1 AND undone = 0")
+            .map_err(&e)?;
+        let rows = stmt.query_map([annotator], |r| r.get(0)).map_err(&e)?;
+        rows.collect::<Result<_, _>>().map_err(&e)
+    }
+
+    /// Store an answer, committed before returning. A request id seen
+    /// before stores nothing (a retry); `true` when this call stored it.
+    ///
+    /// # Errors
+    /// [`LabelError::Db`].
+    pub fn answer(&self, a: &Answer) -> Result<bool, LabelError> {
+        let e = db_err(&self.path);
+        let conn = self.lock();
+        let stored = conn
+            .execute(
+                "INSERT OR IGNORE INTO answers (annotator, opaque, class, unsure, reaction_ms, zoomed, request)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    a.annotator,
+                    a.item,
+                    a.class,
+                    a.unsure,
+                    a.reaction_ms as i64,
+                    a.zoomed,
+                    a.request
+                ],
+            )
+            .map_err(&e)?;
+        Ok(stored == 1)
+    }
+
+    /// Undo the annotator's latest live answer (idempotent by request
+    /// id); the opaque id of the item undone, if any.
+    ///
+    /// # Errors
+    /// [`LabelError::Db`].
+    pub fn undo(&self, annotator: &str, request: &str) -> Result<Option<String>, LabelError> {
+        let e = db_err(&self.path);
+        let mut conn = self.lock();
+        let tx = conn.transaction().map_err(&e)?;
+        let seen: Option<Option<i64>> = tx
+            .query_row(
+                "SELECT answer FROM undos WHERE request = ?1",
+                [request],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(&e)?;
+        let answer = match seen {
+            Some(answer) => answer,
+            None => {
+                let latest: Option<i64> = tx
+                    .query_row(
+                        "SELECT id FROM answers WHERE annotator = ?1 AND undone = 0 ORDER BY id DESC LIMIT 1",
+                        [annotator],
+                        |r| r.get(0),
+                    )
+                    .optional()
+                    .map_err(&e)?;
+                if let Some(id) = latest {
+                    tx.execute("UPDATE answers SET undone = 1 WHERE id = ?1", [id])
+                        .map_err(&e)?;
+                }
+                tx.execute(
+                    "INSERT INTO undos (request, answer) VALUES (?1, ?2)",
+                    params![request, latest],
+                )
+                .map_err(&e)?;
+                latest
+            }
+        };
+        let item = match answer {
+            Some(id) => tx
+                .query_row("SELECT opaque FROM answers WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })
+                .optional()
+                .map_err(&e)?,
+            None => None,
+        };
+        tx.commit().map_err(&e)?;
+        Ok(item)
+    }
+
+    /// Every live answer with its item's dataset id and label.
+    ///
+    /// # Errors
+    /// [`LabelError::Db`].
+    pub fn answers(&self) -> Result<Vec<StoredAnswer>, LabelError> {
+        let e = db_err(&self.path);
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare(
+                "SELECT a.annotator, i.item_id, i.label, a.class, a.unsure, a.reaction_ms
+                 FROM answers a JOIN items i ON i.opaque = a.opaque
+                 WHERE a.undone = 0 ORDER BY a.id",
+            )
+            .map_err(&e)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(StoredAnswer {
+                    annotator: r.get(0)?,
+                    item_id: r.get(1)?,
+                    label: r.get(2)?,
+                    class: r.get(3)?,
+                    unsure: r.get(4)?,
+                    reaction_ms: r.get::<_, i64>(5)? as u64,
+                })
+            })
+            .map_err(&e)?;
+        rows.collect::<Result<_, _>>().map_err(&e)
+    }
+}
