@@ -10,6 +10,7 @@
 
 #![deny(missing_docs)]
 
+pub mod agreement;
 pub mod bayes;
 pub mod bootstrap;
 pub mod calibration;
