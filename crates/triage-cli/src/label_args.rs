@@ -20,6 +20,33 @@ pub enum LabelCommand {
     /// moves on. The browser never receives a label, a prediction, a class
     /// folder or a file name.
     Serve(ServeArgs),
+    /// Human accuracy from a labelling database: per annotator (Wilson
+    /// intervals), pooled and by majority vote, Cohen's and Fleiss' κ, the
+    /// human confusion matrix, and humans against a model (McNemar).
+    Report(ReportArgs),
+}
+
+/// Arguments of `triage label report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The database `triage label serve` wrote.
+    #[arg(long, value_name = "FILE")]
+    pub db: PathBuf,
+
+    /// A model's predictions on the dataset (the `evaluate` format, ids as
+    /// the dataset's): humans and model compared on the same items.
+    #[arg(long, value_name = "FILE")]
+    pub predictions: Option<PathBuf>,
+
+    /// Write the annotation counts per item (CSV `id,<classes…>,count`)
+    /// for `triage bayes --soft-labels`.
+    #[arg(long, value_name = "CSV")]
+    pub soft_labels_out: Option<PathBuf>,
+
+    /// Print the JSON document (format `triage-human-labels`) instead of
+    /// the summary.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Arguments of `triage label serve`.

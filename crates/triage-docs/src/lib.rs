@@ -31,6 +31,7 @@ pub mod error;
 pub mod evaluation;
 pub mod float;
 pub mod folds;
+pub mod human;
 pub mod label_issues;
 pub mod lr_find;
 pub mod model_spec;
@@ -182,6 +183,7 @@ pub fn schemas() -> Vec<(String, Value)> {
         one::<synth::SynthDoc>(),
         one::<shift::ShiftDoc>(),
         one::<bayes::BayesDoc>(),
+        one::<human::HumanLabelsDoc>(),
     ]
 }
 

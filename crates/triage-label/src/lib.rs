@@ -14,6 +14,7 @@
 #![deny(missing_docs)]
 
 pub mod error;
+pub mod report;
 pub mod sample;
 pub mod server;
 pub mod session;

@@ -12,12 +12,88 @@ use triage_label::server::router;
 use triage_label::{LabelError, Session, SessionSpec};
 
 use crate::commands::progress::Bars;
-use crate::label_args::{LabelArgs, LabelCommand, ServeArgs};
+use crate::label_args::{LabelArgs, LabelCommand, ReportArgs, ServeArgs};
 
 /// Run `triage label …`.
 pub fn run(args: &LabelArgs) -> Result<ExitCode> {
     match &args.command {
         LabelCommand::Serve(a) => serve(a),
+        LabelCommand::Report(a) => report(a),
+    }
+}
+
+fn report(args: &ReportArgs) -> Result<ExitCode> {
+    if !args.db.is_file() {
+        anyhow::bail!(
+            "{}: no such database (made by `triage label serve --db`)",
+            args.db.display()
+        );
+    }
+    let store = triage_label::store::Store::open(&args.db)?;
+    let meta = |key: &str| -> Result<String> {
+        store.meta(key)?.with_context(|| {
+            format!(
+                "{}: not a labelling database (no `{key}`)",
+                args.db.display()
+            )
+        })
+    };
+    let classes: Vec<String> = serde_json::from_str(&meta("classes")?)
+        .with_context(|| format!("{}: unreadable class list", args.db.display()))?;
+    let answers = store.answers()?;
+    let predictions = args
+        .predictions
+        .as_deref()
+        .map(|p| triage_data::read_predictions(p, &triage_data::ReadOptions::default()))
+        .transpose()?;
+    if let Some(p) = &predictions {
+        if p.classes != classes {
+            anyhow::bail!(
+                "{} names classes [{}] but the labelling database has [{}]",
+                p.source.display(),
+                p.classes.join(", "),
+                classes.join(", ")
+            );
+        }
+    }
+    let doc = triage_label::report::report(&triage_label::report::ReportInputs {
+        dataset: meta("dataset")?,
+        sample: meta("sample")?.parse().unwrap_or(0),
+        seed: meta("seed")?.parse().unwrap_or(0),
+        classes: &classes,
+        answers: &answers,
+        predictions: predictions.as_ref(),
+    });
+    if let Some(out) = &args.soft_labels_out {
+        let mut text = String::from("id");
+        for c in &classes {
+            text.push(',');
+            text.push_str(&csv_field(c));
+        }
+        text.push_str(",count\n");
+        for (id, counts) in triage_label::report::soft_counts(&answers, classes.len()) {
+            text.push_str(&csv_field(&id));
+            for c in &counts {
+                text.push_str(&format!(",{c}"));
+            }
+            text.push_str(&format!(",{}\n", counts.iter().sum::<u64>()));
+        }
+        triage_data::output::check_not_an_input(out, [args.db.as_path()])?;
+        triage_data::output::write_atomic(out, text.as_bytes())
+            .with_context(|| format!("failed to write `{}`", out.display()))?;
+    }
+    crate::stdout::print_document(&doc, args.json, true, |out| {
+        triage_report::terminal::write_human_summary(out, &doc)
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A CSV field, quoted when it holds a comma, a quote or a line break.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
     }
 }
 

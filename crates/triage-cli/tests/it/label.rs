@@ -105,4 +105,45 @@ fn acknowledged_answers_survive_sigkill_and_a_busy_port_is_an_error() {
     );
     again.kill().unwrap();
     again.wait().unwrap();
+    // The report: one annotator, six answers, pooled accuracy with its
+    // interval; the annotation counts feed `triage bayes --soft-labels`.
+    let soft = tmp.path().join("soft.csv");
+    let out = Command::new(env!("CARGO_BIN_EXE_triage"))
+        .args([
+            "label",
+            "report",
+            "--db",
+            &db,
+            "--json",
+            "--soft-labels-out",
+            soft.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["format"], "triage-human-labels");
+    assert_eq!(doc["annotators"][0]["answered"], 6);
+    assert_eq!(doc["pooled"]["n"], 6);
+    let p = &doc["pooled"];
+    assert!(p["low"].as_f64() <= p["value"].as_f64() && p["value"].as_f64() <= p["high"].as_f64());
+    let text = std::fs::read_to_string(&soft).unwrap();
+    assert_eq!(text.lines().count(), 7, "{text}");
+    let bayes = Command::new(env!("CARGO_BIN_EXE_triage"))
+        .args(["bayes", "--soft-labels", soft.to_str().unwrap()])
+        .output()
+        .unwrap();
+    // One annotator: every item has one annotation, and the soft-label
+    // estimate is defined (0 disagreement).
+    assert!(bayes.status.success(), "{}", stderr(&bayes));
+    let missing = Command::new(env!("CARGO_BIN_EXE_triage"))
+        .args([
+            "label",
+            "report",
+            "--db",
+            tmp.path().join("none.sqlite").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
 }

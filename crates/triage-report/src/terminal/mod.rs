@@ -6,6 +6,7 @@
 
 mod bayes;
 mod evaluation;
+mod human;
 mod label_issues;
 mod profile;
 mod report;
@@ -13,6 +14,7 @@ mod shift;
 
 pub use bayes::write_bayes_summary;
 pub use evaluation::write_evaluation_summary;
+pub use human::write_human_summary;
 pub use label_issues::write_label_issues_summary;
 pub use profile::write_profile_summary;
 pub use report::{write_report_summary, TERMINAL_FINDINGS};

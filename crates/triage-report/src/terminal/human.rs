@@ -1,0 +1,91 @@
+//! The terminal summary of `triage label report`.
+
+use std::io::{self, Write};
+
+use triage_data::escape::terminal_safe as safe;
+use triage_docs::human::{HumanLabelsDoc, Proportion};
+
+fn pct(p: &Option<Proportion>) -> String {
+    p.map_or("-".to_owned(), |p| {
+        format!(
+            "{:.1} % [{:.1}, {:.1}] ({}/{})",
+            100.0 * p.value,
+            100.0 * p.low,
+            100.0 * p.high,
+            p.k,
+            p.n
+        )
+    })
+}
+
+/// Write the summary of a human-labelling report: accuracy per annotator,
+/// pooled and by majority vote, agreement, the comparison with a model.
+///
+/// # Errors
+///
+/// Writing to `out` failed.
+pub fn write_human_summary(out: &mut impl Write, doc: &HumanLabelsDoc) -> io::Result<()> {
+    writeln!(
+        out,
+        "{} items of {} (seed {}), {} annotator(s)",
+        doc.sample,
+        safe(&doc.dataset),
+        doc.seed,
+        doc.annotators.len()
+    )?;
+    for a in &doc.annotators {
+        writeln!(
+            out,
+            "  {:<16} accuracy {}  answered {}, not sure {}, median {} ms",
+            safe(&a.name),
+            pct(&a.accuracy),
+            a.answered,
+            a.unsure,
+            a.median_reaction_ms
+        )?;
+    }
+    writeln!(out, "pooled accuracy: {}", pct(&doc.pooled))?;
+    writeln!(
+        out,
+        "majority vote: {} ({} tied items left out)",
+        pct(&doc.majority),
+        doc.majority_ties
+    )?;
+    for c in &doc.cohen {
+        writeln!(
+            out,
+            "Cohen's κ {} / {}: {} on {} items",
+            safe(&c.a),
+            safe(&c.b),
+            c.kappa.map_or("-".into(), |k| format!("{k:.3}")),
+            c.items
+        )?;
+    }
+    if let Some(f) = &doc.fleiss {
+        writeln!(
+            out,
+            "Fleiss' κ: {} ({} raters, {} items)",
+            f.kappa.map_or("-".into(), |k| format!("{k:.3}")),
+            f.raters,
+            f.items
+        )?;
+    }
+    writeln!(out, "not sure: {:.1} % of answers", 100.0 * doc.unsure_rate)?;
+    if let Some(m) = &doc.model {
+        writeln!(
+            out,
+            "humans {} vs model {} on {} items; humans only right {}, model only {}; McNemar p {:.4} ({})",
+            pct(&Some(m.human)),
+            pct(&Some(m.model)),
+            m.items,
+            m.human_only,
+            m.model_only,
+            m.mcnemar_p,
+            m.mcnemar_method
+        )?;
+    }
+    for n in &doc.notes {
+        writeln!(out, "note: {}", safe(n))?;
+    }
+    Ok(())
+}
