@@ -127,6 +127,24 @@ fn acknowledged_answers_survive_sigkill_and_a_busy_port_is_an_error() {
     assert_eq!(doc["pooled"]["n"], 6);
     let p = &doc["pooled"];
     assert!(p["low"].as_f64() <= p["value"].as_f64() && p["value"].as_f64() <= p["high"].as_f64());
+    let human = tmp.path().join("human.json");
+    std::fs::write(&human, &out.stdout).unwrap();
+    let html = tmp.path().join("r.html");
+    let report = Command::new(env!("CARGO_BIN_EXE_triage"))
+        .args([
+            "report",
+            human.to_str().unwrap(),
+            "--out",
+            html.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(report.status.success(), "{}", stderr(&report));
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        page.contains("Human accuracy") && page.contains("humans-chart-"),
+        "the report shows the humans"
+    );
     let text = std::fs::read_to_string(&soft).unwrap();
     assert_eq!(text.lines().count(), 7, "{text}");
     let bayes = Command::new(env!("CARGO_BIN_EXE_triage"))

@@ -19,9 +19,144 @@ fn pct(i: &Interval) -> String {
     )
 }
 
+/// Human error rows (1 − majority-vote accuracy, and pooled) of the
+/// human-labelling reports of `classes`.
+fn human_rows(inputs: &ReportInputs, classes: &[String]) -> Vec<IntervalRow> {
+    let mut rows = Vec::new();
+    for h in inputs.humans.iter().filter(|h| h.doc.classes == classes) {
+        for (what, p) in [
+            ("majority vote", &h.doc.majority),
+            ("pooled answers", &h.doc.pooled),
+        ] {
+            if let Some(p) = p {
+                rows.push(IntervalRow {
+                    label: format!("humans ({}): error, {what}", h.name),
+                    value: 100.0 * (1.0 - p.value),
+                    low: 100.0 * (1.0 - p.high),
+                    high: 100.0 * (1.0 - p.low),
+                    color: 4,
+                });
+            }
+        }
+    }
+    rows
+}
+
+/// The human-labelling blocks: accuracy per annotator and agreement, and
+/// a chart against the models when no Bayes document draws one.
+fn human_blocks(inputs: &ReportInputs) -> Vec<Block> {
+    let mut out = Vec::new();
+    for h in &inputs.humans {
+        let d = &h.doc;
+        out.push(Block::Heading {
+            text: format!("Human accuracy: {}", h.name),
+        });
+        let fmt = |p: &Option<triage_docs::human::Proportion>| {
+            p.map_or("-".to_owned(), |p| {
+                format!(
+                    "{:.1} % [{:.1}, {:.1}] ({}/{})",
+                    100.0 * p.value,
+                    100.0 * p.low,
+                    100.0 * p.high,
+                    p.k,
+                    p.n
+                )
+            })
+        };
+        let mut items = vec![
+            KeyValue::new(
+                "sample",
+                format!("{} items of {} (seed {})", d.sample, d.dataset, d.seed),
+            ),
+            KeyValue::new("majority-vote accuracy", fmt(&d.majority)),
+            KeyValue::new("pooled accuracy", fmt(&d.pooled)),
+            KeyValue::new(
+                "not sure",
+                format!("{:.1} % of answers", 100.0 * d.unsure_rate),
+            ),
+        ];
+        if let Some(f) = &d.fleiss {
+            items.push(KeyValue::new(
+                "Fleiss' κ",
+                f.kappa.map_or("-".into(), |k| {
+                    format!("{k:.3} ({} raters, {} items)", f.raters, f.items)
+                }),
+            ));
+        }
+        if let Some(m) = &d.model {
+            items.push(KeyValue::new(
+                "humans vs model",
+                format!(
+                    "{:.1} % vs {:.1} % on {} items, McNemar p = {:.4} ({})",
+                    100.0 * m.human.value,
+                    100.0 * m.model.value,
+                    m.items,
+                    m.mcnemar_p,
+                    m.mcnemar_method
+                ),
+            ));
+        }
+        out.push(Block::KeyValues { items });
+        out.push(Block::Table(Table {
+            id: format!("humans-{}", slug(&h.name)),
+            caption: "Accuracy of each annotator against the dataset's labels (Wilson 95 %)."
+                .into(),
+            header: [
+                "annotator",
+                "accuracy",
+                "answered",
+                "not sure",
+                "median reaction",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: d
+                .annotators
+                .iter()
+                .map(|a| {
+                    vec![
+                        a.name.clone(),
+                        fmt(&a.accuracy),
+                        a.answered.to_string(),
+                        a.unsure.to_string(),
+                        format!("{} ms", a.median_reaction_ms),
+                    ]
+                })
+                .collect(),
+        }));
+        let charted = inputs.bayes.iter().any(|b| b.doc.classes == d.classes);
+        if !charted {
+            let mut rows: Vec<IntervalRow> = inputs
+                .evaluations
+                .iter()
+                .filter(|e| e.doc.classes == d.classes)
+                .filter_map(|e| {
+                    model_error(e).map(|(v, lo, hi)| IntervalRow {
+                        label: format!("model: error on {}", e.name),
+                        value: 100.0 * v,
+                        low: 100.0 * lo,
+                        high: 100.0 * hi,
+                        color: 0,
+                    })
+                })
+                .collect();
+            rows.extend(human_rows(inputs, &d.classes));
+            out.push(Block::Figure(Figure {
+                id: format!("humans-chart-{}", slug(&h.name)),
+                caption: "The models' test error (blue) against the humans' error (green) on a blind sample, with their intervals.".into(),
+                plot: Plot::Intervals(IntervalChart {
+                    rows,
+                    x_label: "error (%)".into(),
+                }),
+            }));
+        }
+    }
+    out
+}
+
 /// The blocks of the section.
 pub(super) fn blocks(inputs: &ReportInputs) -> Vec<Block> {
-    let mut out = Vec::new();
+    let mut out = human_blocks(inputs);
     for b in &inputs.bayes {
         out.push(Block::Heading {
             text: format!("Bayes error: {}", b.name),
@@ -128,6 +263,7 @@ fn chart(inputs: &ReportInputs, b: &NamedBayes) -> Option<Figure> {
             });
         }
     }
+    rows.extend(human_rows(inputs, &b.doc.classes));
     for (set, e) in best_per_estimator(&b.doc) {
         let what = format!(
             "{set} · {} ({}{})",
@@ -150,7 +286,7 @@ fn chart(inputs: &ReportInputs, b: &NamedBayes) -> Option<Figure> {
     }
     Some(Figure {
         id: format!("bayes-chart-{}", slug(&b.name)),
-        caption: "The model's test error (blue) against each estimator's upper estimate (orange) and lower bound (red), the best of each estimator per feature set, with their intervals. A model whose error lies above every upper estimate has headroom; one inside the band is at the limit of this data.".into(),
+        caption: "The model's test error (blue) and the humans' (green, when measured with `triage label`) against each estimator's upper estimate (orange) and lower bound (red), the best of each estimator per feature set, with their intervals. A model whose error lies above every upper estimate has headroom; one inside the band is at the limit of this data.".into(),
         plot: Plot::Intervals(IntervalChart {
             rows,
             x_label: "error (%)".into(),

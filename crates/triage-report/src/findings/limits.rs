@@ -123,6 +123,66 @@ pub fn against_bayes(inputs: &ReportInputs) -> Vec<Finding> {
     out
 }
 
+/// The model against the humans of a blind sample of the same classes:
+/// far below them (warning: the model's error interval lies above the
+/// majority vote's) or at their level (information: the intervals meet).
+pub fn against_humans(inputs: &ReportInputs) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for h in &inputs.humans {
+        let Some(m) = h.doc.majority else { continue };
+        let (herr, hlo, hhi) = (1.0 - m.value, 1.0 - m.high, 1.0 - m.low);
+        for e in inputs
+            .evaluations
+            .iter()
+            .filter(|e| e.doc.classes == h.doc.classes)
+        {
+            let Some((err, lo, hi)) = model_error(e) else {
+                continue;
+            };
+            let evidence = format!(
+                "the model's error on {} is {:.2} % [{:.2}, {:.2}]; the humans' (majority vote of {} annotator(s), {} items) {:.2} % [{:.2}, {:.2}]",
+                e.name, 100.0 * err, 100.0 * lo, 100.0 * hi, h.doc.annotators.len(), m.n, 100.0 * herr, 100.0 * hlo, 100.0 * hhi
+            );
+            let finding = if lo > hhi {
+                Finding::new(
+                    "below-human-level",
+                    Severity::Warning,
+                    SectionKind::Limits,
+                    format!("The model is {:.1} points worse than people on this task", 100.0 * (err - herr)),
+                    evidence,
+                    "people do better from the same images, so the information is there: the model or its training is the limit (architecture, schedule, augmentation, more epochs)",
+                )
+                .scored(100.0 * (err - herr))
+            } else if hi < hlo {
+                Finding::new(
+                    "above-human-level",
+                    Severity::Info,
+                    SectionKind::Limits,
+                    "The model beats the humans of the blind sample",
+                    evidence,
+                    "human error is no longer the ceiling: compare with the Bayes-error estimates (`triage bayes`) and look at the labels the model and the people disagree on",
+                )
+            } else {
+                Finding::new(
+                    "at-human-level",
+                    Severity::Info,
+                    SectionKind::Limits,
+                    "The model is at human level on this task",
+                    evidence,
+                    "further gains need better labels or more informative images, not a different model; check the items people found ambiguous",
+                )
+            };
+            out.push(
+                finding
+                    .about(&e.name)
+                    .with("model_error", format!("{err:.4}"))
+                    .with("human_error", format!("{herr:.4}")),
+            );
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,6 +255,54 @@ mod tests {
             ..ReportInputs::default()
         };
         against_bayes(&inputs).into_iter().map(|f| f.id).collect()
+    }
+
+    fn humans(accuracy: f64) -> crate::inputs::NamedHuman {
+        use triage_docs::human::{HumanLabelsDoc, Proportion};
+        let p = Proportion {
+            k: 0,
+            n: 200,
+            value: accuracy,
+            low: accuracy - 0.02,
+            high: accuracy + 0.02,
+        };
+        crate::inputs::NamedHuman {
+            name: "people".into(),
+            path: PathBuf::from("h.json"),
+            doc: HumanLabelsDoc {
+                format: triage_docs::human::HUMAN_FORMAT.into(),
+                version: triage_docs::human::HUMAN_VERSION,
+                dataset: "d".into(),
+                sample: 200,
+                seed: 0,
+                classes: vec!["a".into(), "b".into()],
+                annotators: Vec::new(),
+                pooled: Some(p),
+                majority: Some(p),
+                majority_ties: 0,
+                cohen: Vec::new(),
+                fleiss: None,
+                confusion: vec![vec![0, 0], vec![0, 0]],
+                unsure_rate: 0.0,
+                model: None,
+                notes: Vec::new(),
+            },
+        }
+    }
+
+    #[test]
+    fn model_below_at_and_above_human_level() {
+        let ids = |model: f64, people: f64| -> Vec<String> {
+            let inputs = ReportInputs {
+                evaluations: vec![evaluation(model)],
+                humans: vec![humans(people)],
+                ..ReportInputs::default()
+            };
+            against_humans(&inputs).into_iter().map(|f| f.id).collect()
+        };
+        assert_eq!(ids(0.80, 0.95), vec!["below-human-level"]);
+        assert_eq!(ids(0.95, 0.95), vec!["at-human-level"]);
+        assert_eq!(ids(0.995, 0.90), vec!["above-human-level"]);
     }
 
     #[test]

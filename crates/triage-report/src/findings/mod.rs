@@ -150,6 +150,11 @@ pub static RULES: &[Rule] = &[
         check: limits::against_bayes,
     },
     Rule {
+        id: "human-level",
+        description: "the model's test error against the humans' of a blind sample (`triage label report`): below human level (warning) when its interval lies above the majority vote's, at or above human level (information) otherwise",
+        check: limits::against_humans,
+    },
+    Rule {
         id: "covariate-shift",
         description: "a `triage shift` covariate test fired (MMD, classifier two-sample test, BBSD); critical when a classifier separates the sides (AUC ≥ 0.9), information when the effect is negligible",
         check: deployment::covariate_shift,

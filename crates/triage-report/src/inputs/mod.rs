@@ -40,6 +40,19 @@ pub struct ReportInputs {
     /// Bayes-error documents (`triage bayes --json`, or a run's
     /// `bayes.json`).
     pub bayes: Vec<NamedBayes>,
+    /// Human-labelling reports (`triage label report --json`).
+    pub humans: Vec<NamedHuman>,
+}
+
+/// A human-labelling report with its name.
+#[derive(Debug, Clone)]
+pub struct NamedHuman {
+    /// Display name (file stem, or as given).
+    pub name: String,
+    /// The JSON file.
+    pub path: PathBuf,
+    /// The document.
+    pub doc: triage_docs::human::HumanLabelsDoc,
 }
 
 /// A Bayes-error document with its name.
@@ -102,6 +115,7 @@ impl ReportInputs {
         files.extend(self.label_issues.iter().map(|l| l.path.clone()));
         files.extend(self.shifts.iter().map(|s| s.path.clone()));
         files.extend(self.bayes.iter().map(|b| b.path.clone()));
+        files.extend(self.humans.iter().map(|h| h.path.clone()));
         files
     }
 }
@@ -281,6 +295,18 @@ pub fn load_inputs(
                 doc,
             });
         } else if value.get("format").and_then(Value::as_str)
+            == Some(triage_docs::human::HUMAN_FORMAT)
+        {
+            let doc = triage_docs::read_value(value).map_err(|source| ReportError::Doc {
+                path: spec.path.clone(),
+                source,
+            })?;
+            inputs.humans.push(NamedHuman {
+                name,
+                path: spec.path.clone(),
+                doc,
+            });
+        } else if value.get("format").and_then(Value::as_str)
             == Some(triage_docs::bayes::BAYES_FORMAT)
         {
             let doc = triage_docs::read_value(value).map_err(|source| ReportError::Doc {
@@ -348,6 +374,7 @@ fn unique_names(inputs: &mut ReportInputs) {
     dedup(inputs.profiles.iter_mut().map(|p| &mut p.name));
     dedup(inputs.shifts.iter_mut().map(|s| &mut s.name));
     dedup(inputs.bayes.iter_mut().map(|b| &mut b.name));
+    dedup(inputs.humans.iter_mut().map(|h| &mut h.name));
 }
 
 /// Read one document file: JSON, format, version and consistency checked.
