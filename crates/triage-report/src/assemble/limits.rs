@@ -265,10 +265,14 @@ fn chart(inputs: &ReportInputs, b: &NamedBayes) -> Option<Figure> {
     }
     rows.extend(human_rows(inputs, &b.doc.classes));
     for (set, e) in best_per_estimator(&b.doc) {
+        let metric = match e.metric.as_str() {
+            "squared-euclidean" => "L2",
+            "cosine" => "cos",
+            other => other,
+        };
         let what = format!(
-            "{set} · {} ({}{})",
+            "{set} · {} ({metric}{})",
             e.estimator.name(),
-            e.metric,
             e.k.map_or(String::new(), |k| format!(", k={k}"))
         );
         for (side, i, color) in [("upper", &e.upper, 1), ("lower", &e.lower, 2)] {

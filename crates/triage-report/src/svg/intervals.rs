@@ -31,8 +31,8 @@ pub struct IntervalChart {
     pub x_label: String,
 }
 
-const WIDTH: f64 = 760.0;
-const LABEL: f64 = 300.0;
+const WIDTH: f64 = 800.0;
+const LABEL: f64 = 340.0;
 const ROW: f64 = 22.0;
 
 impl IntervalChart {
@@ -60,7 +60,7 @@ impl IntervalChart {
                 area.left - 8.0,
                 y + 4.0,
                 Anchor::End,
-                &truncate(&row.label, 46),
+                &truncate(&row.label, 50),
                 "",
             );
             if !(row.value.is_finite() && row.low.is_finite() && row.high.is_finite()) {
