@@ -361,3 +361,39 @@ fn another_dataset_or_too_large_a_sample_is_refused() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn classes_beyond_the_keyboard_still_have_buttons_and_answers() {
+    // 40 classes: keys reach 35 (1–9, a–z); the rest are answered by
+    // button, which posts the class index like any other.
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("many");
+    for c in 0..40 {
+        let dir = data.join(format!("class{c:02}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        for i in 0..2u8 {
+            let img = image::GrayImage::from_pixel(4, 4, image::Luma([c as u8 * 6 + i]));
+            img.save(dir.join(format!("{i}.png"))).unwrap();
+        }
+    }
+    let session =
+        Arc::new(Session::open(&data, &tmp.path().join("db"), &spec(&data, 80), &Silent).unwrap());
+    let mut c = Client {
+        app: router(session.clone(), None),
+        seen: Vec::new(),
+    };
+    let (_, classes) = c.json("GET", "/api/classes", None).await;
+    assert_eq!(classes["classes"].as_array().unwrap().len(), 40);
+    let (_, state) = c.json("GET", "/api/next?annotator=zed", None).await;
+    let (s, after) = c
+        .json(
+            "POST",
+            "/api/answer",
+            Some(json!({"annotator": "zed", "item": state["item"], "class": 39, "request": "far"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{after}");
+    assert_eq!(session.store().answers().unwrap()[0].class, Some(39));
+    let (s, _) = c.json("POST", "/api/answer", Some(json!({"annotator": "zed", "item": after["item"], "class": 40, "request": "beyond"}))).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+}
