@@ -51,18 +51,7 @@ fn human_blocks(inputs: &ReportInputs) -> Vec<Block> {
         out.push(Block::Heading {
             text: format!("Human accuracy: {}", h.name),
         });
-        let fmt = |p: &Option<triage_docs::human::Proportion>| {
-            p.map_or("-".to_owned(), |p| {
-                format!(
-                    "{:.1} % [{:.1}, {:.1}] ({}/{})",
-                    100.0 * p.value,
-                    100.0 * p.low,
-                    100.0 * p.high,
-                    p.k,
-                    p.n
-                )
-            })
-        };
+        let fmt = crate::terminal::human::pct;
         let mut items = vec![
             KeyValue::new(
                 "sample",

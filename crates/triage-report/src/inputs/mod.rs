@@ -261,10 +261,7 @@ pub fn load_inputs(
             || value.get("format").and_then(Value::as_str)
                 == Some(triage_docs::profile::PROFILE_FORMAT)
         {
-            let doc = triage_docs::read_value(value).map_err(|source| ReportError::Doc {
-                path: spec.path.clone(),
-                source,
-            })?;
+            let doc = document_at(value, &spec.path)?;
             inputs.profiles.push(NamedProfile {
                 name,
                 path: spec.path.clone(),
@@ -273,10 +270,7 @@ pub fn load_inputs(
         } else if value.get("format").and_then(Value::as_str)
             == Some(triage_docs::label_issues::LABEL_ISSUES_FORMAT)
         {
-            let doc = triage_docs::read_value(value).map_err(|source| ReportError::Doc {
-                path: spec.path.clone(),
-                source,
-            })?;
+            let doc = document_at(value, &spec.path)?;
             inputs.label_issues.push(NamedLabelIssues {
                 name,
                 path: spec.path.clone(),
@@ -285,10 +279,7 @@ pub fn load_inputs(
         } else if value.get("format").and_then(Value::as_str)
             == Some(triage_docs::shift::SHIFT_FORMAT)
         {
-            let doc = triage_docs::read_value(value).map_err(|source| ReportError::Doc {
-                path: spec.path.clone(),
-                source,
-            })?;
+            let doc = document_at(value, &spec.path)?;
             inputs.shifts.push(NamedShift {
                 name,
                 path: spec.path.clone(),
@@ -297,10 +288,7 @@ pub fn load_inputs(
         } else if value.get("format").and_then(Value::as_str)
             == Some(triage_docs::human::HUMAN_FORMAT)
         {
-            let doc = triage_docs::read_value(value).map_err(|source| ReportError::Doc {
-                path: spec.path.clone(),
-                source,
-            })?;
+            let doc = document_at(value, &spec.path)?;
             inputs.humans.push(NamedHuman {
                 name,
                 path: spec.path.clone(),
@@ -309,10 +297,7 @@ pub fn load_inputs(
         } else if value.get("format").and_then(Value::as_str)
             == Some(triage_docs::bayes::BAYES_FORMAT)
         {
-            let doc = triage_docs::read_value(value).map_err(|source| ReportError::Doc {
-                path: spec.path.clone(),
-                source,
-            })?;
+            let doc = document_at(value, &spec.path)?;
             inputs.bayes.push(NamedBayes {
                 name,
                 path: spec.path.clone(),
@@ -323,10 +308,7 @@ pub fn load_inputs(
             == Some(triage_docs::evaluation::EVALUATION_FORMAT)
             || value.get("metrics").is_some() && value.get("classes").is_some()
         {
-            let doc = triage_docs::read_value(value).map_err(|source| ReportError::Doc {
-                path: spec.path.clone(),
-                source,
-            })?;
+            let doc = document_at(value, &spec.path)?;
             direct.push(inputs.evaluations.len());
             inputs
                 .evaluations
@@ -375,6 +357,15 @@ fn unique_names(inputs: &mut ReportInputs) {
     dedup(inputs.shifts.iter_mut().map(|s| &mut s.name));
     dedup(inputs.bayes.iter_mut().map(|b| &mut b.name));
     dedup(inputs.humans.iter_mut().map(|h| &mut h.name));
+}
+
+/// A JSON value read from `path` as a document: format, version and
+/// consistency checked, errors naming the file.
+fn document_at<D: triage_docs::Document>(value: Value, path: &Path) -> Result<D, ReportError> {
+    triage_docs::read_value(value).map_err(|source| ReportError::Doc {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// Read one document file: JSON, format, version and consistency checked.

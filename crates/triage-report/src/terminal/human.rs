@@ -5,7 +5,8 @@ use std::io::{self, Write};
 use triage_data::escape::terminal_safe as safe;
 use triage_docs::human::{HumanLabelsDoc, Proportion};
 
-fn pct(p: &Option<Proportion>) -> String {
+/// `value % [low, high] (k/n)` with one decimal, `-` when absent.
+pub(crate) fn pct(p: &Option<Proportion>) -> String {
     p.map_or("-".to_owned(), |p| {
         format!(
             "{:.1} % [{:.1}, {:.1}] ({}/{})",

@@ -6,7 +6,7 @@
 
 mod bayes;
 mod evaluation;
-mod human;
+pub(crate) mod human;
 mod label_issues;
 mod profile;
 mod report;

@@ -33,6 +33,30 @@ pub(super) struct DemoEvaluation<'a> {
     pub(super) split: Option<&'a str>,
 }
 
+/// Predict `run_dir`'s best checkpoint on `data` (its `split`, or every
+/// item) into `RUN/predict/NAME/`: predictions and embeddings.
+fn predict_best(
+    run_dir: &Path,
+    data: &Path,
+    name: &str,
+    split: Option<&str>,
+    show: bool,
+) -> Result<triage_nn::pipeline::predict_run::PredictDone> {
+    predict_plan(
+        &PredictPlan {
+            run: run_dir.to_path_buf(),
+            data: data.to_path_buf(),
+            out: run_dir.join("predict").join(name),
+            split: split.map(str::to_string),
+            items: None,
+            checkpoint: "best".into(),
+            batch_size: PREDICT_BATCH,
+            backend: Backend::Cpu,
+        },
+        show,
+    )
+}
+
 /// Predict `run_dir`'s best checkpoint on `eval.data`, then evaluate the
 /// predictions into `eval/NAME.json` and copy them beside it
 /// (`eval/NAME.predictions.csv`).
@@ -43,19 +67,7 @@ pub(super) fn predict_and_evaluate(
     seed: u64,
     show: bool,
 ) -> Result<()> {
-    let pred = predict_plan(
-        &PredictPlan {
-            run: run_dir.to_path_buf(),
-            data: eval.data.clone(),
-            out: run_dir.join("predict").join(eval.name),
-            split: eval.split.map(str::to_string),
-            items: None,
-            checkpoint: "best".into(),
-            batch_size: PREDICT_BATCH,
-            backend: Backend::Cpu,
-        },
-        show,
-    )?;
+    let pred = predict_best(run_dir, &eval.data, eval.name, eval.split, show)?;
     let json = run_layout::evaluation(run_dir, eval.name);
     if let Some(dir) = json.parent() {
         fs::create_dir_all(dir)?;
@@ -162,19 +174,7 @@ pub(super) fn write_shift(
 /// and compares with the run's synthetic-test evaluation. A set too small
 /// for any estimate (`--quick`) is skipped with a note.
 pub(super) fn write_bayes(run_dir: &Path, data: &Path, seed: u64, show: bool) -> Result<()> {
-    let train = predict_plan(
-        &PredictPlan {
-            run: run_dir.to_path_buf(),
-            data: data.to_path_buf(),
-            out: run_dir.join("predict").join("synthetic-train"),
-            split: Some("train".into()),
-            items: None,
-            checkpoint: "best".into(),
-            batch_size: PREDICT_BATCH,
-            backend: Backend::Cpu,
-        },
-        show,
-    )?;
+    let train = predict_best(run_dir, data, "synthetic-train", Some("train"), show)?;
     let test_dir = run_dir.join("predict").join("synthetic-test");
     let embedded = embeddings(
         &EmbeddingFiles {
