@@ -38,10 +38,16 @@ pub struct ReportArgs {
     #[arg(long, value_name = "FILE")]
     pub predictions: Option<PathBuf>,
 
-    /// Write the annotation counts per item (CSV `id,<classes…>,count`)
-    /// for `triage bayes --soft-labels`.
+    /// Write the annotation counts of the items two or more people
+    /// answered (CSV `id,<classes…>,count`; the overlap stratum) for
+    /// `triage bayes --soft-labels`.
     #[arg(long, value_name = "CSV")]
     pub soft_labels_out: Option<PathBuf>,
+
+    /// Lowest attention-check pass rate kept: an annotator with 2 or more
+    /// checks below it is excluded from every figure (and named).
+    #[arg(long, value_name = "RATE", default_value_t = triage_docs::human::ATTENTION_MIN)]
+    pub attention_min: f64,
 
     /// Print the JSON document (format `triage-human-labels`) instead of
     /// the summary.
@@ -65,6 +71,18 @@ pub struct ServeArgs {
     /// Seed of the sample and of every annotator's order.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+
+    /// Items shown to every annotator (the overlap stratum, for agreement
+    /// and soft labels); the rest of the sample is shared out, each item
+    /// to one annotator. Default: everyone labels the whole sample.
+    #[arg(long, value_name = "M")]
+    pub overlap: Option<usize>,
+
+    /// Attention checks: about 5 % of each annotator's answers are repeats
+    /// of an item they answered earlier; `label report` excludes those
+    /// who answer them inconsistently.
+    #[arg(long)]
+    pub attention: bool,
 
     /// The database: created with the sample on the first run, resumed
     /// afterwards (one made for another dataset, sample or seed is

@@ -15,7 +15,10 @@ use crate::{DocError, Document};
 /// `format` of a human-labelling report.
 pub const HUMAN_FORMAT: &str = "triage-human-labels";
 /// Version written by this build.
-pub const HUMAN_VERSION: u32 = 1;
+pub const HUMAN_VERSION: u32 = 2;
+
+/// Default lowest attention-check pass rate kept (`--attention-min`).
+pub const ATTENTION_MIN: f64 = 2.0 / 3.0;
 
 /// A proportion with its Wilson interval (95 %).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -46,6 +49,14 @@ pub struct AnnotatorStats {
     pub accuracy: Option<Proportion>,
     /// Median reaction time, ms.
     pub median_reaction_ms: u64,
+    /// Attention checks: repeats answered the same as the first time, of
+    /// the repeats answered with a class both times (null without any).
+    #[serde(default)]
+    pub attention: Option<Proportion>,
+    /// Left out of every other figure: at least 2 attention checks and a
+    /// pass rate below `attention_min`.
+    #[serde(default)]
+    pub excluded: bool,
 }
 
 /// Cohen's κ of two annotators.
@@ -109,7 +120,18 @@ pub struct HumanLabelsDoc {
     pub seed: u64,
     /// Class names.
     pub classes: Vec<String>,
-    /// Per annotator.
+    /// Items shown to every annotator (the overlap stratum); the others
+    /// were shared out, one annotator each. Null: every annotator was
+    /// shown the whole sample.
+    #[serde(default)]
+    pub overlap: Option<u64>,
+    /// Attention checks (about 5 % repeats) were on.
+    #[serde(default)]
+    pub attention: bool,
+    /// Lowest attention-check pass rate kept.
+    #[serde(default = "attention_min")]
+    pub attention_min: f64,
+    /// Per annotator (excluded ones included, marked).
     pub annotators: Vec<AnnotatorStats>,
     /// Accuracy over every answer with a class, all annotators pooled
     /// (answers of one item are not independent: read the per-annotator
@@ -135,10 +157,29 @@ pub struct HumanLabelsDoc {
     pub notes: Vec<String>,
 }
 
+fn attention_min() -> f64 {
+    ATTENTION_MIN
+}
+
 impl Document for HumanLabelsDoc {
     const FORMAT: &'static str = HUMAN_FORMAT;
     const VERSION: u32 = HUMAN_VERSION;
     const WHAT: &'static str = "human-labels";
+
+    /// Version 1 (before the overlap stratum and attention checks) reads
+    /// with every new key at its default.
+    fn upgrade(value: &mut serde_json::Value) -> Result<(), DocError> {
+        match value.get("version").and_then(serde_json::Value::as_u64) {
+            Some(1) => {
+                value["version"] = serde_json::Value::from(HUMAN_VERSION);
+                Ok(())
+            }
+            _ => Err(DocError::Invalid {
+                what: Self::WHAT,
+                reason: format!("no `version` (expected {HUMAN_VERSION})"),
+            }),
+        }
+    }
 
     fn check(&self) -> Result<(), DocError> {
         let k = self.classes.len();

@@ -2,6 +2,12 @@
 //! and majority-vote accuracy, Cohen's κ per pair, Fleiss' κ, the human
 //! confusion matrix, the "not sure" rate, humans against a model
 //! (McNemar), and the soft labels of the items several people answered.
+//!
+//! Attention checks: a repeat counts when the annotator gave a class both
+//! times; it passes when the classes agree. An annotator with at least
+//! [`MIN_CHECKS`] checks and a pass rate below `attention_min` is excluded
+//! from every figure but their own row (and said to be). Repeats count in
+//! no figure but the checks.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -10,6 +16,9 @@ use triage_docs::human::{
     AnnotatorStats, FleissKappa, HumanLabelsDoc, ModelComparison, PairKappa, Proportion,
     HUMAN_FORMAT, HUMAN_VERSION,
 };
+
+/// Attention checks needed before an annotator can be excluded.
+pub const MIN_CHECKS: u64 = 2;
 use triage_stats::agreement::{cohen_kappa, fleiss_kappa, mcnemar, MCNEMAR_EXACT_BELOW};
 use triage_stats::intervals::wilson_interval;
 
@@ -42,6 +51,54 @@ pub struct ReportInputs<'a> {
     pub answers: &'a [StoredAnswer],
     /// A model's predictions, matched to the items by id.
     pub predictions: Option<&'a Predictions>,
+    /// Items of the overlap stratum (`None`: the whole sample for all).
+    pub overlap: Option<u64>,
+    /// Attention checks were on.
+    pub attention: bool,
+    /// Lowest attention-check pass rate kept.
+    pub attention_min: f64,
+}
+
+/// Each annotator's attention checks: (passed, counted).
+pub fn attention_checks(answers: &[StoredAnswer]) -> BTreeMap<String, (u64, u64)> {
+    let mut first: HashMap<(&str, &str), Option<u32>> = HashMap::new();
+    for a in answers.iter().filter(|a| !a.repeat) {
+        first
+            .entry((a.annotator.as_str(), a.item_id.as_str()))
+            .or_insert(a.class);
+    }
+    let mut out: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    for a in answers.iter().filter(|a| a.repeat) {
+        let before = first
+            .get(&(a.annotator.as_str(), a.item_id.as_str()))
+            .copied()
+            .flatten();
+        if let (Some(before), Some(now)) = (before, a.class) {
+            let entry = out.entry(a.annotator.clone()).or_default();
+            entry.0 += u64::from(before == now);
+            entry.1 += 1;
+        }
+    }
+    out
+}
+
+/// The answers every figure counts: no repeat, no excluded annotator.
+pub fn counted_answers(answers: &[StoredAnswer], doc: &HumanLabelsDoc) -> Vec<StoredAnswer> {
+    let excluded: Vec<&str> = doc
+        .annotators
+        .iter()
+        .filter(|a| a.excluded)
+        .map(|a| a.name.as_str())
+        .collect();
+    keep(answers, &excluded)
+}
+
+fn keep(answers: &[StoredAnswer], excluded: &[&str]) -> Vec<StoredAnswer> {
+    answers
+        .iter()
+        .filter(|a| !a.repeat && !excluded.contains(&a.annotator.as_str()))
+        .cloned()
+        .collect()
 }
 
 /// The plurality answer of each item (`None` on a tie) from the answers
@@ -67,30 +124,47 @@ pub fn majority(answers: &[StoredAnswer], classes: usize) -> BTreeMap<String, (u
         .collect()
 }
 
-/// The annotation counts of each item answered with a class (item id,
-/// counts per class), for `triage bayes --soft-labels`.
+/// The annotation counts of each item at least two people answered with
+/// a class (item id, counts per class) — the overlap stratum — for
+/// `triage bayes --soft-labels`. Pass [`counted_answers`].
 pub fn soft_counts(answers: &[StoredAnswer], classes: usize) -> BTreeMap<String, Vec<u64>> {
     let mut out: BTreeMap<String, Vec<u64>> = BTreeMap::new();
-    for a in answers {
+    for a in answers.iter().filter(|a| !a.repeat) {
         if let Some(c) = a.class {
             out.entry(a.item_id.clone())
                 .or_insert_with(|| vec![0; classes])[c as usize] += 1;
         }
     }
+    out.retain(|_, counts| counts.iter().sum::<u64>() >= 2);
     out
 }
 
 /// Build the report.
 pub fn report(inputs: &ReportInputs<'_>) -> HumanLabelsDoc {
     let k = inputs.classes.len();
-    let answers = inputs.answers;
+    let checks = attention_checks(inputs.answers);
+    let mut notes = Vec::new();
     let mut by_annotator: BTreeMap<&str, Vec<&StoredAnswer>> = BTreeMap::new();
-    for a in answers {
+    for a in inputs.answers.iter().filter(|a| !a.repeat) {
         by_annotator.entry(&a.annotator).or_default().push(a);
     }
     let annotators: Vec<AnnotatorStats> = by_annotator
         .iter()
         .map(|(name, list)| {
+            let (passed, counted) = checks.get(*name).copied().unwrap_or((0, 0));
+            let attention = proportion(passed, counted);
+            let excluded = counted >= MIN_CHECKS
+                && (passed as f64) < inputs.attention_min * counted as f64;
+            if excluded {
+                notes.push(format!(
+                    "{name} is excluded: {passed} of {counted} attention checks passed, below {:.0} %",
+                    inputs.attention_min * 100.0
+                ));
+            } else if counted > 0 && counted < MIN_CHECKS && passed < counted {
+                notes.push(format!(
+                    "{name} failed their only attention check (not excluded: {MIN_CHECKS} checks are needed)"
+                ));
+            }
             let classed: Vec<&&StoredAnswer> = list.iter().filter(|a| a.class.is_some()).collect();
             let right = classed.iter().filter(|a| a.class == Some(a.label)).count() as u64;
             let mut times: Vec<u64> = list.iter().map(|a| a.reaction_ms).collect();
@@ -101,9 +175,19 @@ pub fn report(inputs: &ReportInputs<'_>) -> HumanLabelsDoc {
                 unsure: list.iter().filter(|a| a.unsure).count() as u64,
                 accuracy: proportion(right, classed.len() as u64),
                 median_reaction_ms: times.get(times.len() / 2).copied().unwrap_or(0),
+                attention,
+                excluded,
             }
         })
         .collect();
+    let excluded: Vec<&str> = annotators
+        .iter()
+        .filter(|a| a.excluded)
+        .map(|a| a.name.as_str())
+        .collect();
+    let counted = keep(inputs.answers, &excluded);
+    let answers = counted.as_slice();
+    by_annotator.retain(|name, _| !excluded.contains(name));
     let classed: Vec<&StoredAnswer> = answers.iter().filter(|a| a.class.is_some()).collect();
     let pooled = proportion(
         classed.iter().filter(|a| a.class == Some(a.label)).count() as u64,
@@ -178,9 +262,9 @@ pub fn report(inputs: &ReportInputs<'_>) -> HumanLabelsDoc {
         }
     });
     let model = inputs.predictions.map(|p| compare(p, &votes));
-    let mut notes = vec![
-        "attention checks and the overlap stratum are not implemented yet: every annotator labels the whole sample, and no annotator is excluded".to_owned(),
-    ];
+    if inputs.attention && checks.is_empty() {
+        notes.push("attention checks are on, but none has been answered yet (the first comes after 10 answers)".to_owned());
+    }
     if answers.is_empty() {
         notes.push("no answers yet".to_owned());
     }
@@ -191,6 +275,9 @@ pub fn report(inputs: &ReportInputs<'_>) -> HumanLabelsDoc {
         sample: inputs.sample,
         seed: inputs.seed,
         classes: inputs.classes.to_vec(),
+        overlap: inputs.overlap,
+        attention: inputs.attention,
+        attention_min: inputs.attention_min,
         annotators,
         pooled,
         majority: majority_acc,
@@ -270,7 +357,71 @@ mod tests {
             class,
             unsure: class.is_none(),
             reaction_ms: 1000,
+            repeat: false,
         }
+    }
+
+    fn inputs<'a>(classes: &'a [String], answers: &'a [StoredAnswer]) -> ReportInputs<'a> {
+        ReportInputs {
+            dataset: "d".into(),
+            sample: 3,
+            seed: 0,
+            classes,
+            answers,
+            predictions: None,
+            overlap: None,
+            attention: true,
+            attention_min: triage_docs::human::ATTENTION_MIN,
+        }
+    }
+
+    #[test]
+    fn failing_attention_checks_exclude_an_annotator_from_every_figure() {
+        let classes = vec!["x".to_owned(), "y".to_owned()];
+        let mut answers = Vec::new();
+        for item in 0..6u32 {
+            let id = item.to_string();
+            answers.push(a("good", &id, item % 2, Some(item % 2)));
+            answers.push(a("bad", &id, item % 2, Some(1 - item % 2)));
+        }
+        for (who, item, class) in [
+            ("good", "0", 0),
+            ("good", "1", 1),
+            ("bad", "0", 0), // first answered 1: fails
+            ("bad", "1", 1), // first answered 0: fails
+            ("bad", "2", 1), // first answered 1: passes
+        ] {
+            let mut r = a(who, item, 0, Some(class));
+            r.repeat = true;
+            answers.push(r);
+        }
+        let doc = report(&inputs(&classes, &answers));
+        let bad = &doc.annotators[0];
+        assert_eq!(bad.name, "bad");
+        assert!(bad.excluded);
+        assert_eq!((bad.attention.unwrap().k, bad.attention.unwrap().n), (1, 3));
+        assert_eq!(bad.answered, 6, "repeats are not answers of their own");
+        let good = &doc.annotators[1];
+        assert!(!good.excluded);
+        assert_eq!(
+            (good.attention.unwrap().k, good.attention.unwrap().n),
+            (2, 2)
+        );
+        // Only `good` counts: 6 of 6, no pair for κ, the excluded one named.
+        assert_eq!((doc.pooled.unwrap().k, doc.pooled.unwrap().n), (6, 6));
+        assert_eq!((doc.majority.unwrap().k, doc.majority.unwrap().n), (6, 6));
+        assert!(doc.cohen.is_empty());
+        assert!(doc.notes.iter().any(|n| n.starts_with("bad is excluded")));
+        assert!(soft_counts(&counted_answers(&answers, &doc), 2).is_empty());
+        // One failed check is said, not punished.
+        let one: Vec<StoredAnswer> = answers
+            .iter()
+            .filter(|x| !(x.repeat && x.annotator == "bad" && x.item_id != "0"))
+            .cloned()
+            .collect();
+        let doc = report(&inputs(&classes, &one));
+        assert!(!doc.annotators[0].excluded);
+        assert!(doc.notes.iter().any(|n| n.contains("failed their only")));
     }
 
     #[test]
@@ -285,14 +436,7 @@ mod tests {
             a("r", "2", 1, Some(1)),
             a("p", "3", 1, None),
         ];
-        let doc = report(&ReportInputs {
-            dataset: "d".into(),
-            sample: 3,
-            seed: 0,
-            classes: &classes,
-            answers: &answers,
-            predictions: None,
-        });
+        let doc = report(&inputs(&classes, &answers));
         assert_eq!(doc.annotators.len(), 3);
         let p = &doc.annotators[0];
         assert_eq!(

@@ -110,14 +110,20 @@ pub fn draw(
 /// seeded with the session seed and the annotator's name (FNV-1a), so each
 /// annotator sees their own order, the same on every visit.
 pub fn annotator_order(n: usize, seed: u64, annotator: &str) -> Vec<usize> {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in annotator.bytes() {
-        hash ^= u64::from(b);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
+    let hash = fnv1a(&[annotator.as_bytes()]);
     let mut order: Vec<usize> = (0..n).collect();
     order.shuffle(&mut rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(
         seed ^ hash,
     ));
     order
+}
+
+/// FNV-1a (64-bit) of the concatenated parts.
+pub(crate) fn fnv1a(parts: &[&[u8]]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in parts.iter().flat_map(|p| p.iter()) {
+        hash ^= u64::from(*b);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
 }

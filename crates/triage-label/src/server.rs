@@ -171,6 +171,7 @@ async fn answer(State(app): State<App>, Json(body): Json<AnswerBody>) -> Respons
         reaction_ms: body.reaction_ms,
         zoomed: body.zoomed,
         request: body.request,
+        repeat: false,
     };
     blocking(&app, move |s| s.answer(a)).await
 }

@@ -5,7 +5,9 @@
 //! an opaque id per item, the dataset's item id and label — never sent to
 //! the browser — and the image as re-encoded PNG bytes), `annotators`,
 //! `answers` (one row per answer, with the client's request id, unique, so
-//! a retried answer is stored once; undone answers are kept, marked).
+//! a retried answer is stored once; undone answers are kept, marked;
+//! attention-check repeats are marked `repeat`), `claims` (which annotator
+//! an item outside the overlap stratum was handed to, and when).
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -44,6 +46,22 @@ pub struct Answer {
     pub zoomed: bool,
     /// The client's id of this request (a retry carries the same).
     pub request: String,
+    /// An attention-check repeat of an item the annotator answered before
+    /// (decided by the server, never by the browser).
+    pub repeat: bool,
+}
+
+/// One of an annotator's live answers, in answer order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnAnswer {
+    /// The item's opaque id.
+    pub item: String,
+    /// The class chosen.
+    pub class: Option<u32>,
+    /// "Not sure".
+    pub unsure: bool,
+    /// An attention-check repeat.
+    pub repeat: bool,
 }
 
 /// A stored answer, for reports.
@@ -61,6 +79,23 @@ pub struct StoredAnswer {
     pub unsure: bool,
     /// Reaction time, ms.
     pub reaction_ms: u64,
+    /// An attention-check repeat (compared with the annotator's first
+    /// answer of the item; counted nowhere else).
+    pub repeat: bool,
+}
+
+/// Who holds an item outside the overlap stratum.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Holder {
+    /// Answered by this annotator.
+    Answered(String),
+    /// Handed to this annotator at unix time `at`, not answered yet.
+    Claimed {
+        /// The annotator.
+        annotator: String,
+        /// When, unix seconds.
+        at: i64,
+    },
 }
 
 /// The database, behind a mutex (SQLite serialises writers anyway).
@@ -103,9 +138,23 @@ impl Store {
                  zoomed INTEGER NOT NULL, request TEXT NOT NULL UNIQUE,
                  at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
                  undone INTEGER NOT NULL DEFAULT 0);
-             CREATE TABLE IF NOT EXISTS undos (request TEXT PRIMARY KEY, answer INTEGER);",
+             CREATE TABLE IF NOT EXISTS undos (request TEXT PRIMARY KEY, answer INTEGER);
+             CREATE TABLE IF NOT EXISTS claims (opaque TEXT PRIMARY KEY, annotator TEXT NOT NULL, at INTEGER NOT NULL);",
         )
         .map_err(&e)?;
+        // Databases of the first layout have no `repeat` column.
+        let has_repeat: bool = conn
+            .query_row(
+                "SELECT COUNT(*) FROM pragma_table_info('answers') WHERE name = 'repeat'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map_err(&e)?
+            > 0;
+        if !has_repeat {
+            conn.execute_batch("ALTER TABLE answers ADD COLUMN repeat INTEGER NOT NULL DEFAULT 0;")
+                .map_err(&e)?;
+        }
         Ok(Self {
             path: path.to_path_buf(),
             conn: Mutex::new(conn),
@@ -197,18 +246,108 @@ impl Store {
             .map_err(db_err(&self.path))
     }
 
-    /// The items an annotator has a live (not undone) answer for.
+    /// An annotator's live (not undone) answers, oldest first.
     ///
     /// # Errors
     /// [`LabelError::Db`].
-    pub fn answered(&self, annotator: &str) -> Result<Vec<String>, LabelError> {
+    pub fn own_answers(&self, annotator: &str) -> Result<Vec<OwnAnswer>, LabelError> {
         let e = db_err(&self.path);
         let conn = self.lock();
         let mut stmt = conn
-            .prepare("SELECT opaque FROM answers WHERE annotator = ?1 AND undone = 0")
+            .prepare(
+                "SELECT opaque, class, unsure, repeat FROM answers
+                 WHERE annotator = ?1 AND undone = 0 ORDER BY id",
+            )
             .map_err(&e)?;
-        let rows = stmt.query_map([annotator], |r| r.get(0)).map_err(&e)?;
+        let rows = stmt
+            .query_map([annotator], |r| {
+                Ok(OwnAnswer {
+                    item: r.get(0)?,
+                    class: r.get(1)?,
+                    unsure: r.get(2)?,
+                    repeat: r.get(3)?,
+                })
+            })
+            .map_err(&e)?;
         rows.collect::<Result<_, _>>().map_err(&e)
+    }
+
+    /// Whether a request id has been stored (as an answer).
+    ///
+    /// # Errors
+    /// [`LabelError::Db`].
+    pub fn seen_request(&self, request: &str) -> Result<bool, LabelError> {
+        self.lock()
+            .query_row(
+                "SELECT 1 FROM answers WHERE request = ?1",
+                [request],
+                |_| Ok(()),
+            )
+            .optional()
+            .map(|r| r.is_some())
+            .map_err(db_err(&self.path))
+    }
+
+    /// Who holds each item outside the overlap stratum: the annotator
+    /// with a live answer, else the claim (annotator, unix seconds).
+    ///
+    /// # Errors
+    /// [`LabelError::Db`].
+    pub fn holders(&self) -> Result<std::collections::HashMap<String, Holder>, LabelError> {
+        let e = db_err(&self.path);
+        let conn = self.lock();
+        let mut out = std::collections::HashMap::new();
+        let mut stmt = conn
+            .prepare("SELECT opaque, annotator, at FROM claims")
+            .map_err(&e)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            })
+            .map_err(&e)?;
+        for row in rows {
+            let (opaque, annotator, at) = row.map_err(&e)?;
+            out.insert(opaque, Holder::Claimed { annotator, at });
+        }
+        let mut stmt = conn
+            .prepare(
+                "SELECT opaque, annotator FROM answers WHERE undone = 0 AND repeat = 0 ORDER BY id",
+            )
+            .map_err(&e)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .map_err(&e)?;
+        for row in rows {
+            let (opaque, annotator) = row.map_err(&e)?;
+            out.entry(opaque.clone())
+                .and_modify(|h| {
+                    if !matches!(h, Holder::Answered(_)) {
+                        *h = Holder::Answered(annotator.clone());
+                    }
+                })
+                .or_insert(Holder::Answered(annotator));
+        }
+        Ok(out)
+    }
+
+    /// Hand an item to an annotator (replacing an older claim), at unix
+    /// time `at`.
+    ///
+    /// # Errors
+    /// [`LabelError::Db`].
+    pub fn claim(&self, opaque: &str, annotator: &str, at: i64) -> Result<(), LabelError> {
+        self.lock()
+            .execute(
+                "INSERT INTO claims (opaque, annotator, at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(opaque) DO UPDATE SET annotator = excluded.annotator, at = excluded.at",
+                params![opaque, annotator, at],
+            )
+            .map(|_| ())
+            .map_err(db_err(&self.path))
     }
 
     /// Store an answer, committed before returning. A request id seen
@@ -221,8 +360,8 @@ impl Store {
         let conn = self.lock();
         let stored = conn
             .execute(
-                "INSERT OR IGNORE INTO answers (annotator, opaque, class, unsure, reaction_ms, zoomed, request)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT OR IGNORE INTO answers (annotator, opaque, class, unsure, reaction_ms, zoomed, request, repeat)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
                     a.annotator,
                     a.item,
@@ -230,7 +369,8 @@ impl Store {
                     a.unsure,
                     a.reaction_ms as i64,
                     a.zoomed,
-                    a.request
+                    a.request,
+                    a.repeat
                 ],
             )
             .map_err(&e)?;
@@ -299,7 +439,7 @@ impl Store {
         let conn = self.lock();
         let mut stmt = conn
             .prepare(
-                "SELECT a.annotator, i.item_id, i.label, a.class, a.unsure, a.reaction_ms
+                "SELECT a.annotator, i.item_id, i.label, a.class, a.unsure, a.reaction_ms, a.repeat
                  FROM answers a JOIN items i ON i.opaque = a.opaque
                  WHERE a.undone = 0 ORDER BY a.id",
             )
@@ -313,6 +453,7 @@ impl Store {
                     class: r.get(3)?,
                     unsure: r.get(4)?,
                     reaction_ms: r.get::<_, i64>(5)? as u64,
+                    repeat: r.get(6)?,
                 })
             })
             .map_err(&e)?;

@@ -3,88 +3,17 @@
 //! undo and resume, validation of every input, path traversal, the token,
 //! and a database made for another dataset.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::sync::Arc;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use http_body_util::BodyExt;
+use axum::http::StatusCode;
+use common::{dataset, spec, Client};
 use serde_json::{json, Value};
-use tower::ServiceExt;
 use triage_data::progress::Silent;
 use triage_label::server::router;
 use triage_label::{LabelError, Session, SessionSpec};
-use triage_synth::{generate, SynthConfig};
-
-fn dataset(dir: &Path) -> PathBuf {
-    let data = dir.join("syn");
-    generate(
-        &SynthConfig {
-            classes: 3,
-            per_class: 6,
-            size: 8,
-            ..SynthConfig::default()
-        },
-        &data,
-    )
-    .unwrap();
-    data
-}
-
-fn spec(data: &Path, sample: usize) -> SessionSpec {
-    SessionSpec {
-        dataset: data.display().to_string(),
-        sample,
-        seed: 7,
-    }
-}
-
-struct Client {
-    app: axum::Router,
-    seen: Vec<String>,
-}
-
-impl Client {
-    async fn send(
-        &mut self,
-        method: &str,
-        uri: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Vec<u8>) {
-        let mut req = Request::builder().method(method).uri(uri);
-        let body = match body {
-            Some(v) => {
-                req = req.header("content-type", "application/json");
-                Body::from(v.to_string())
-            }
-            None => Body::empty(),
-        };
-        let response = self
-            .app
-            .clone()
-            .oneshot(req.body(body).unwrap())
-            .await
-            .unwrap();
-        let status = response.status();
-        for (k, v) in response.headers() {
-            self.seen.push(format!("{k}: {}", v.to_str().unwrap_or("")));
-        }
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec();
-        self.seen.push(String::from_utf8_lossy(&bytes).into_owned());
-        (status, bytes)
-    }
-
-    async fn json(&mut self, method: &str, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let (s, b) = self.send(method, uri, body).await;
-        (s, serde_json::from_slice(&b).unwrap_or(Value::Null))
-    }
-}
 
 fn answer(item: &Value, class: u32, request: &str) -> Value {
     json!({"annotator": "ada", "item": item, "class": class, "unsure": false,

@@ -56,13 +56,27 @@ fn report(args: &ReportArgs) -> Result<ExitCode> {
             );
         }
     }
+    if !(0.0..=1.0).contains(&args.attention_min) {
+        anyhow::bail!(
+            "--attention-min {}: give a pass rate from 0 to 1",
+            args.attention_min
+        );
+    }
+    let sample: u64 = meta("sample")?.parse().unwrap_or(0);
+    let overlap = store
+        .meta("overlap")?
+        .and_then(|m| m.parse::<u64>().ok())
+        .filter(|&m| m < sample);
     let doc = triage_label::report::report(&triage_label::report::ReportInputs {
         dataset: meta("dataset")?,
-        sample: meta("sample")?.parse().unwrap_or(0),
+        sample,
         seed: meta("seed")?.parse().unwrap_or(0),
         classes: &classes,
         answers: &answers,
         predictions: predictions.as_ref(),
+        overlap,
+        attention: store.meta("attention")?.as_deref() == Some("true"),
+        attention_min: args.attention_min,
     });
     if let Some(out) = &args.soft_labels_out {
         let mut text = String::from("id");
@@ -71,7 +85,15 @@ fn report(args: &ReportArgs) -> Result<ExitCode> {
             text.push_str(&csv_field(c));
         }
         text.push_str(",count\n");
-        for (id, counts) in triage_label::report::soft_counts(&answers, classes.len()) {
+        let counted = triage_label::report::counted_answers(&answers, &doc);
+        let soft = triage_label::report::soft_counts(&counted, classes.len());
+        if soft.is_empty() {
+            eprintln!(
+                "triage: no item has answers from two annotators yet: `{}` holds the header only (serve with --overlap M, or let several people label)",
+                safe(&out.display().to_string())
+            );
+        }
+        for (id, counts) in soft {
             text.push_str(&csv_field(&id));
             for c in &counts {
                 text.push_str(&format!(",{c}"));
@@ -107,6 +129,8 @@ fn serve(args: &ServeArgs) -> Result<ExitCode> {
         dataset: args.data.display().to_string(),
         sample: args.sample,
         seed: args.seed,
+        overlap: args.overlap,
+        attention: args.attention,
     };
     let bars = Bars::new(!args.no_progress);
     let session = Session::open(&args.data, &args.db, &spec, &bars);

@@ -103,10 +103,22 @@ fn acknowledged_answers_survive_sigkill_and_a_busy_port_is_an_error() {
         state["done"], acknowledged,
         "every acknowledged answer is in the database"
     );
+    // A second annotator labels the whole sample (everyone sees every item
+    // without --overlap), so kim's six items have two answers each.
+    for i in 0.. {
+        let (_, state) = http(&addr, "GET", "/api/next?annotator=lee", None);
+        if state["item"].is_null() {
+            break;
+        }
+        let answer = json!({"annotator": "lee", "item": state["item"], "class": 0,
+                            "reaction_ms": 400, "request": format!("lee-{i}")});
+        assert_eq!(http(&addr, "POST", "/api/answer", Some(&answer)).0, 200);
+    }
     again.kill().unwrap();
     again.wait().unwrap();
-    // The report: one annotator, six answers, pooled accuracy with its
-    // interval; the annotation counts feed `triage bayes --soft-labels`.
+    // The report: two annotators, 6 + 10 answers, pooled accuracy with its
+    // interval; the counts of the items both answered feed `triage bayes
+    // --soft-labels`.
     let soft = tmp.path().join("soft.csv");
     let out = Command::new(env!("CARGO_BIN_EXE_triage"))
         .args([
@@ -124,7 +136,9 @@ fn acknowledged_answers_survive_sigkill_and_a_busy_port_is_an_error() {
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["format"], "triage-human-labels");
     assert_eq!(doc["annotators"][0]["answered"], 6);
-    assert_eq!(doc["pooled"]["n"], 6);
+    assert_eq!(doc["annotators"][1]["answered"], 10);
+    assert_eq!(doc["pooled"]["n"], 16);
+    assert_eq!(doc["cohen"][0]["items"], 6);
     let p = &doc["pooled"];
     assert!(p["low"].as_f64() <= p["value"].as_f64() && p["value"].as_f64() <= p["high"].as_f64());
     let human = tmp.path().join("human.json");
@@ -151,8 +165,6 @@ fn acknowledged_answers_survive_sigkill_and_a_busy_port_is_an_error() {
         .args(["bayes", "--soft-labels", soft.to_str().unwrap()])
         .output()
         .unwrap();
-    // One annotator: every item has one annotation, and the soft-label
-    // estimate is defined (0 disagreement).
     assert!(bayes.status.success(), "{}", stderr(&bayes));
     let missing = Command::new(env!("CARGO_BIN_EXE_triage"))
         .args([

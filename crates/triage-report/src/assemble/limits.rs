@@ -57,6 +57,12 @@ fn human_blocks(inputs: &ReportInputs) -> Vec<Block> {
                 "sample",
                 format!("{} items of {} (seed {})", d.sample, d.dataset, d.seed),
             ),
+            KeyValue::new(
+                "shown to every annotator",
+                d.overlap.map_or("the whole sample".to_owned(), |m| {
+                    format!("{m} items (the others to one annotator each)")
+                }),
+            ),
             KeyValue::new("majority-vote accuracy", fmt(&d.majority)),
             KeyValue::new("pooled accuracy", fmt(&d.pooled)),
             KeyValue::new(
@@ -96,6 +102,7 @@ fn human_blocks(inputs: &ReportInputs) -> Vec<Block> {
                 "answered",
                 "not sure",
                 "median reaction",
+                "attention checks",
             ]
             .map(String::from)
             .to_vec(),
@@ -109,10 +116,20 @@ fn human_blocks(inputs: &ReportInputs) -> Vec<Block> {
                         a.answered.to_string(),
                         a.unsure.to_string(),
                         format!("{} ms", a.median_reaction_ms),
+                        match (&a.attention, a.excluded) {
+                            (Some(p), true) => format!("{} of {} passed: excluded", p.k, p.n),
+                            (Some(p), false) => format!("{} of {} passed", p.k, p.n),
+                            (None, _) => "none".to_owned(),
+                        },
                     ]
                 })
                 .collect(),
         }));
+        for note in &d.notes {
+            out.push(Block::Paragraph {
+                text: format!("{note}."),
+            });
+        }
         let charted = inputs.bayes.iter().any(|b| b.doc.classes == d.classes);
         if !charted {
             let mut rows: Vec<IntervalRow> = inputs

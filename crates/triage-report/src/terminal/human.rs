@@ -34,10 +34,21 @@ pub fn write_human_summary(out: &mut impl Write, doc: &HumanLabelsDoc) -> io::Re
         doc.seed,
         doc.annotators.len()
     )?;
-    for a in &doc.annotators {
+    if let Some(m) = doc.overlap {
         writeln!(
             out,
-            "  {:<16} accuracy {}  answered {}, not sure {}, median {} ms",
+            "{m} items shown to every annotator, the others to one each"
+        )?;
+    }
+    for a in &doc.annotators {
+        let checks = match (&a.attention, a.excluded) {
+            (Some(p), true) => format!(", attention {}/{}: EXCLUDED", p.k, p.n),
+            (Some(p), false) => format!(", attention {}/{}", p.k, p.n),
+            (None, _) => String::new(),
+        };
+        writeln!(
+            out,
+            "  {:<16} accuracy {}  answered {}, not sure {}, median {} ms{checks}",
             safe(&a.name),
             pct(&a.accuracy),
             a.answered,
