@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepare a fresh Debian machine for triage: check the Rust toolchain and
-# install what the checks need beyond it (Chromium for tools/browser_check.sh).
+# install what the checks need beyond it (Chromium for tools/browser_check.sh,
+# Chromium's WebDriver for tools/label_browser_check.py).
 # Run as root or with sudo available. Idempotent.
 set -euo pipefail
 
@@ -23,10 +24,19 @@ as_root() {
         echo "setup: need root (or sudo) for: $*" >&2; return 1; fi
 }
 
+missing=()
 if command -v chromium >/dev/null 2>&1; then
     echo "setup: $(chromium --version 2>/dev/null | head -n1) ok"
 else
-    echo "setup: installing chromium (headless browser check of triage report)"
+    missing+=(chromium)   # headless browser check of triage report
+fi
+if command -v chromedriver >/dev/null 2>&1; then
+    echo "setup: $(chromedriver --version 2>/dev/null | head -n1) ok"
+else
+    missing+=(chromium-driver)   # WebDriver check of triage label serve
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup: installing ${missing[*]}"
     as_root apt-get update
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
 fi

@@ -37,6 +37,7 @@ pub fn router(session: Arc<Session>, token: Option<String>) -> Router {
     };
     Router::new()
         .route("/", get(page))
+        .route("/favicon.ico", get(no_icon))
         .route("/api/classes", get(classes))
         .route("/api/next", get(next))
         .route("/api/answer", post(answer))
@@ -99,6 +100,11 @@ fn refusal(r: Refusal) -> Response {
 
 async fn page() -> Html<&'static str> {
     Html(PAGE)
+}
+
+/// Browsers ask for an icon; answer "none" rather than 404.
+async fn no_icon() -> StatusCode {
+    StatusCode::NO_CONTENT
 }
 
 async fn classes(State(app): State<App>) -> Response {

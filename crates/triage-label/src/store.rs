@@ -219,6 +219,22 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(&e)
     }
 
+    /// The sample's (opaque id, dataset item id) pairs, in sample order.
+    ///
+    /// # Errors
+    /// [`LabelError::Db`].
+    pub fn items(&self) -> Result<Vec<(String, String)>, LabelError> {
+        let e = db_err(&self.path);
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare("SELECT opaque, item_id FROM items ORDER BY position")
+            .map_err(&e)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(&e)?;
+        rows.collect::<Result<_, _>>().map_err(&e)
+    }
+
     /// The PNG of an item, by opaque id.
     ///
     /// # Errors

@@ -2,13 +2,16 @@
 //! HTTP, SIGKILL in the middle of a run of answers (every acknowledged
 //! answer is there after a restart), a port in use (exit 2).
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
 use serde_json::{json, Value};
 
 use crate::util::{stderr, tiny_synth};
+
+#[path = "../../../triage-label/tests/common/http.rs"]
+mod http;
+use http::http;
 
 fn start(data: &str, db: &str, bind: &str) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_triage"))
@@ -39,23 +42,6 @@ fn start(data: &str, db: &str, bind: &str) -> (Child, String) {
         .to_owned();
     assert!(!url.is_empty(), "no URL printed");
     (child, url)
-}
-
-/// One HTTP/1.1 request (Connection: close); status and JSON body.
-fn http(addr: &str, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    let body = body.map(Value::to_string).unwrap_or_default();
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut raw = String::new();
-    stream.read_to_string(&mut raw).unwrap();
-    let status: u16 = raw.split(' ').nth(1).unwrap().parse().unwrap();
-    let payload = raw.split_once("\r\n\r\n").map_or("", |(_, b)| b);
-    (status, serde_json::from_str(payload).unwrap_or(Value::Null))
 }
 
 #[test]

@@ -2,6 +2,10 @@
 //! spec and a client that drives the router and keeps everything it was
 //! sent (headers and bodies), for the blindness checks.
 
+#![allow(dead_code)] // each test file uses part of it
+
+pub(crate) mod http;
+
 use std::path::{Path, PathBuf};
 
 use axum::body::Body;
