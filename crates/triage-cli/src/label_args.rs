@@ -44,6 +44,23 @@ pub struct ReportArgs {
     #[arg(long, value_name = "CSV")]
     pub soft_labels_out: Option<PathBuf>,
 
+    /// For a review queue: write what people decided, one row per reviewed
+    /// item (CSV `id,other,verdict,given,corrected,<votes per class>,not_sure`).
+    #[arg(long, value_name = "CSV")]
+    pub corrections_out: Option<PathBuf>,
+
+    /// For a review queue of a file-based dataset: write a manifest of the
+    /// whole dataset with confirmed label errors relabelled and confirmed
+    /// duplicate pairs in one group (`triage split` keeps a group in one
+    /// split). It must lie in the dataset's folder or above it.
+    #[arg(long, value_name = "CSV")]
+    pub corrected_manifest: Option<PathBuf>,
+
+    /// The dataset, when it has moved since `label serve` (default: the
+    /// path the database recorded).
+    #[arg(long, value_name = "DATA")]
+    pub data: Option<PathBuf>,
+
     /// Lowest attention-check pass rate kept: an annotator with 2 or more
     /// checks below it is excluded from every figure (and named).
     #[arg(long, value_name = "RATE", default_value_t = triage_docs::human::ATTENTION_MIN)]
@@ -64,9 +81,17 @@ pub struct ServeArgs {
     pub data: PathBuf,
 
     /// Items to label (a seeded sample; undecodable items are skipped and
-    /// listed).
-    #[arg(long, value_name = "N")]
-    pub sample: usize,
+    /// listed). With --queue: the first N of the queue (default: all).
+    #[arg(long, value_name = "N", required_unless_present = "queue")]
+    pub sample: Option<usize>,
+
+    /// Serve a review queue instead of a random sample: `label-issues
+    /// FILE` (a `triage label-issues --json` document: annotators choose
+    /// the class of each suspect, not told the given one) or `pairs FILE`
+    /// (a `triage profile --json` document: "same photo?" for each
+    /// near-duplicate pair).
+    #[arg(long, num_args = 2, value_names = ["KIND", "FILE"])]
+    pub queue: Option<Vec<String>>,
 
     /// Seed of the sample and of every annotator's order.
     #[arg(long, default_value_t = 0)]

@@ -172,15 +172,15 @@ fn majority_label(members: &[usize], labels: &[usize], k: usize) -> usize {
 }
 
 /// Write a manifest `path,label,split[,group]` listing every item of a
-/// file-based dataset with its new split; paths are relative to the
-/// manifest's directory (which must contain every file).
+/// file-based dataset with its split (empty for `None`); paths are
+/// relative to the manifest's directory (which must contain every file).
 ///
 /// # Errors
 /// [`SplitError::RecordDataset`], [`SplitError::OutsideManifestDir`] or
 /// [`SplitError::Io`].
 pub fn write_manifest(
     dataset: &Dataset,
-    splits: &[Split],
+    splits: &[Option<Split>],
     manifest: &Path,
 ) -> Result<(), SplitError> {
     let io = |error| SplitError::Io {
@@ -220,7 +220,7 @@ pub fn write_manifest(
         let mut record = vec![
             path.as_str(),
             dataset.classes[item.label].as_str(),
-            split.name(),
+            split.map_or("", Split::name),
         ];
         if with_groups {
             record.push(item.group.as_deref().unwrap_or(""));

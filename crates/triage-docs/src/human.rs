@@ -105,6 +105,63 @@ pub struct ModelComparison {
     pub mcnemar_method: String,
 }
 
+/// What people said of one item of a review queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Label issues: the people's plurality class differs from the given
+    /// label.
+    LabelError,
+    /// Label issues: the people's plurality class is the given label.
+    LabelConfirmed,
+    /// Pairs: the same photo.
+    Same,
+    /// Pairs: different photos.
+    Different,
+    /// No unique plurality answer (a tie, or "not sure" only).
+    Undecided,
+}
+
+/// One reviewed item (or pair).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ReviewItem {
+    /// The item's id (for a pair, the first item).
+    pub id: String,
+    /// Pairs: the second item's id.
+    pub other: Option<String>,
+    /// Label issues: the dataset's label (never shown to the annotators).
+    pub given: Option<String>,
+    /// Answers per class (pairs: `different`, `same`).
+    pub votes: Vec<u64>,
+    /// Answers "not sure" without a class.
+    pub unsure: u64,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Label issues: the class people chose, when it is a label error.
+    pub corrected: Option<String>,
+}
+
+/// A review queue's outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Review {
+    /// `label-issues` or `pairs`.
+    pub kind: String,
+    /// The file the queue was made from.
+    pub file: String,
+    /// Queue items with at least one answer.
+    pub reviewed: u64,
+    /// Queue items nobody answered yet.
+    pub unreviewed: u64,
+    /// Label errors confirmed (label issues) or pairs judged the same photo.
+    pub confirmed: u64,
+    /// Labels confirmed right, or pairs judged different photos.
+    pub rejected: u64,
+    /// Items without a unique plurality answer.
+    pub undecided: u64,
+    /// Every reviewed item, in queue order.
+    pub items: Vec<ReviewItem>,
+}
+
 /// The human-labelling report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct HumanLabelsDoc {
@@ -153,6 +210,10 @@ pub struct HumanLabelsDoc {
     pub unsure_rate: f64,
     /// Humans against a model, when a predictions file was given.
     pub model: Option<ModelComparison>,
+    /// A review queue's outcome (then there is no accuracy: the items are
+    /// suspects, not a random sample).
+    #[serde(default)]
+    pub review: Option<Review>,
     /// What is not measured, and why.
     pub notes: Vec<String>,
 }

@@ -54,6 +54,15 @@ pub enum LabelError {
         /// What is wrong.
         reason: String,
     },
+    /// A review queue's file is unusable, or names an item the dataset
+    /// does not hold.
+    #[error("{path}: {reason}")]
+    Queue {
+        /// The queue's document.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
     /// The address could not be bound (a port in use).
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -74,6 +83,9 @@ impl LabelError {
             }
             LabelError::SampleTooLarge { .. } => "ask for fewer items with --sample",
             LabelError::Bind { .. } => "choose another port with --bind 127.0.0.1:PORT",
+            LabelError::Queue { .. } => {
+                "give the document `triage label-issues --json` or `triage profile --json` wrote for this dataset"
+            }
             _ => return None,
         })
     }

@@ -13,8 +13,11 @@
 
 #![deny(missing_docs)]
 
+pub mod corrections;
 pub mod error;
+pub mod queue;
 pub mod report;
+pub mod review;
 pub mod sample;
 pub mod server;
 pub mod session;

@@ -22,6 +22,8 @@ pub const MIN_CHECKS: u64 = 2;
 use triage_stats::agreement::{cohen_kappa, fleiss_kappa, mcnemar, MCNEMAR_EXACT_BELOW};
 use triage_stats::intervals::wilson_interval;
 
+use crate::queue::QueueKind;
+use crate::review::{review, QueueInputs};
 use crate::store::StoredAnswer;
 
 /// `k` of `n` with its 95 % Wilson interval (`None` for n = 0).
@@ -57,6 +59,9 @@ pub struct ReportInputs<'a> {
     pub attention: bool,
     /// Lowest attention-check pass rate kept.
     pub attention_min: f64,
+    /// A review queue's kind, file and items (then no accuracy is given:
+    /// its items are suspects, not a random sample).
+    pub queue: Option<QueueInputs<'a>>,
 }
 
 /// Each annotator's attention checks: (passed, counted).
@@ -268,7 +273,7 @@ pub fn report(inputs: &ReportInputs<'_>) -> HumanLabelsDoc {
     if answers.is_empty() {
         notes.push("no answers yet".to_owned());
     }
-    HumanLabelsDoc {
+    let mut doc = HumanLabelsDoc {
         format: HUMAN_FORMAT.to_owned(),
         version: HUMAN_VERSION,
         dataset: inputs.dataset.clone(),
@@ -291,8 +296,27 @@ pub fn report(inputs: &ReportInputs<'_>) -> HumanLabelsDoc {
             answers.iter().filter(|a| a.unsure).count() as f64 / answers.len() as f64
         },
         model,
+        review: None,
         notes,
+    };
+    if let Some(q) = &inputs.queue {
+        doc.review = Some(review(q, answers, inputs.classes));
+        doc.pooled = None;
+        doc.majority = None;
+        doc.majority_ties = 0;
+        doc.model = None;
+        for a in &mut doc.annotators {
+            a.accuracy = None;
+        }
+        if q.kind == QueueKind::Pairs {
+            doc.confusion = vec![vec![0; k]; k];
+        }
+        doc.notes.push(format!(
+            "a review queue ({}) holds suspects, not a random sample: no accuracy is given, and the humans' error does not join the limits",
+            q.kind
+        ));
     }
+    doc
 }
 
 fn compare(p: &Predictions, votes: &BTreeMap<String, (u32, Option<u32>)>) -> ModelComparison {
@@ -358,6 +382,7 @@ mod tests {
             unsure: class.is_none(),
             reaction_ms: 1000,
             repeat: false,
+            other: None,
         }
     }
 
@@ -372,6 +397,7 @@ mod tests {
             overlap: None,
             attention: true,
             attention_min: triage_docs::human::ATTENTION_MIN,
+            queue: None,
         }
     }
 

@@ -6,11 +6,12 @@ use std::path::Path;
 
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
-use triage_data::dataset::{open_dataset, OpenOptions};
+use triage_data::dataset::{open_dataset, Dataset, OpenOptions};
 use triage_data::decode::{decode_item, DecodeOptions};
 use triage_data::progress::Progress;
 
 use crate::error::LabelError;
+use crate::queue::{read_queue, Queue, QueueKind, PAIR_CLASSES};
 use crate::store::SampleItem;
 
 /// A drawn sample and what was skipped.
@@ -44,11 +45,7 @@ pub fn draw(
     seed: u64,
     progress: &dyn Progress,
 ) -> Result<Sample, LabelError> {
-    let dataset =
-        open_dataset(path, &OpenOptions::default()).map_err(|source| LabelError::Open {
-            path: path.to_path_buf(),
-            source,
-        })?;
+    let dataset = open(path)?;
     let mut order: Vec<usize> = (0..dataset.items.len()).collect();
     order.shuffle(&mut rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed));
     let mut items = Vec::with_capacity(n);
@@ -59,35 +56,18 @@ pub fn draw(
             break;
         }
         let item = &dataset.items[i];
-        match decode_item(&dataset, i, &DecodeOptions::default()) {
-            Ok(decoded) => {
-                let img = decoded.image;
-                let color = if img.channels == 1 {
-                    image::ExtendedColorType::L8
-                } else {
-                    image::ExtendedColorType::Rgb8
-                };
-                let mut png = Vec::new();
-                image::ImageEncoder::write_image(
-                    image::codecs::png::PngEncoder::new(&mut png),
-                    &img.pixels,
-                    img.width,
-                    img.height,
-                    color,
-                )
-                .map_err(|e| LabelError::Setting {
-                    name: "image",
-                    reason: format!("re-encoding `{}`: {e}", item.id),
-                })?;
+        match png_of(&dataset, i)? {
+            Ok(png) => {
                 items.push(SampleItem {
                     opaque: opaque_id(),
                     item_id: item.id.clone(),
                     label: item.label as u32,
                     png,
+                    other: None,
                 });
                 progress.step();
             }
-            Err(e) => skipped.push((item.id.clone(), e.to_string())),
+            Err(reason) => skipped.push((item.id.clone(), reason)),
         }
     }
     progress.done();
@@ -104,6 +84,112 @@ pub fn draw(
         items,
         skipped,
     })
+}
+
+/// The items of a review queue, in its order: each entry looked up by id
+/// in the dataset at `path` (an id the dataset does not hold is an error
+/// naming it); entries with an undecodable image are skipped and listed.
+///
+/// # Errors
+/// [`LabelError::Open`], [`LabelError::Queue`].
+pub fn draw_queue(
+    path: &Path,
+    queue: &Queue,
+    cap: Option<usize>,
+    progress: &dyn Progress,
+) -> Result<Sample, LabelError> {
+    let dataset = open(path)?;
+    let entries = read_queue(queue, &dataset.classes, cap)?;
+    let index = dataset.index_by_id();
+    let find = |id: &str| {
+        index.get(id).copied().ok_or_else(|| LabelError::Queue {
+            path: queue.file.clone(),
+            reason: format!(
+                "lists `{id}`, which `{}` does not hold (was it made for another dataset?)",
+                path.display()
+            ),
+        })
+    };
+    let mut items = Vec::with_capacity(entries.len());
+    let mut skipped = Vec::new();
+    progress.stage("queue", entries.len() as u64);
+    for entry in &entries {
+        let a = find(&entry.id)?;
+        let b = entry.other.as_deref().map(find).transpose()?;
+        let first = png_of(&dataset, a)?;
+        let second = b.map(|b| png_of(&dataset, b)).transpose()?;
+        match (first, second) {
+            (Ok(png), None) => items.push(SampleItem {
+                opaque: opaque_id(),
+                item_id: entry.id.clone(),
+                label: dataset.items[a].label as u32,
+                png,
+                other: None,
+            }),
+            (Ok(png), Some(Ok(png_b))) => items.push(SampleItem {
+                opaque: opaque_id(),
+                item_id: entry.id.clone(),
+                label: dataset.items[a].label as u32,
+                png,
+                other: Some((entry.other.clone().unwrap_or_default(), png_b)),
+            }),
+            (Err(reason), _) => skipped.push((entry.id.clone(), reason)),
+            (_, Some(Err(reason))) => {
+                skipped.push((entry.other.clone().unwrap_or_default(), reason));
+            }
+        }
+        progress.step();
+    }
+    progress.done();
+    if items.is_empty() {
+        return Err(LabelError::Queue {
+            path: queue.file.clone(),
+            reason: "none of its items could be decoded".to_owned(),
+        });
+    }
+    Ok(Sample {
+        classes: match queue.kind {
+            QueueKind::LabelIssues => dataset.classes.clone(),
+            QueueKind::Pairs => PAIR_CLASSES.map(String::from).to_vec(),
+        },
+        dataset_items: dataset.items.len(),
+        items,
+        skipped,
+    })
+}
+
+fn open(path: &Path) -> Result<Dataset, LabelError> {
+    open_dataset(path, &OpenOptions::default()).map_err(|source| LabelError::Open {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Item `i`'s pixels as PNG (no name, no metadata); `Ok(Err(reason))`
+/// when it does not decode.
+fn png_of(dataset: &Dataset, i: usize) -> Result<Result<Vec<u8>, String>, LabelError> {
+    let img = match decode_item(dataset, i, &DecodeOptions::default()) {
+        Ok(decoded) => decoded.image,
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    let color = if img.channels == 1 {
+        image::ExtendedColorType::L8
+    } else {
+        image::ExtendedColorType::Rgb8
+    };
+    let mut png = Vec::new();
+    image::ImageEncoder::write_image(
+        image::codecs::png::PngEncoder::new(&mut png),
+        &img.pixels,
+        img.width,
+        img.height,
+        color,
+    )
+    .map_err(|e| LabelError::Setting {
+        name: "image",
+        reason: format!("re-encoding `{}`: {e}", dataset.items[i].id),
+    })?;
+    Ok(Ok(png))
 }
 
 /// An annotator's order of the sample: positions shuffled by a generator

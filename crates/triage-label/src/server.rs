@@ -43,6 +43,7 @@ pub fn router(session: Arc<Session>, token: Option<String>) -> Router {
         .route("/api/answer", post(answer))
         .route("/api/undo", post(undo))
         .route("/img/{id}", get(picture))
+        .route("/img/{id}/b", get(second_picture))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn_with_state(app.clone(), guard))
         .with_state(app)
@@ -108,7 +109,11 @@ async fn no_icon() -> StatusCode {
 }
 
 async fn classes(State(app): State<App>) -> Response {
-    Json(serde_json::json!({ "classes": app.session.classes() })).into_response()
+    let mode = match app.session.queue() {
+        Some(crate::queue::QueueKind::Pairs) => "pairs",
+        _ => "classify",
+    };
+    Json(serde_json::json!({ "classes": app.session.classes(), "mode": mode })).into_response()
 }
 
 #[derive(Deserialize)]
@@ -138,8 +143,16 @@ async fn next(State(app): State<App>, Query(who): Query<Who>) -> Response {
 }
 
 async fn picture(State(app): State<App>, Path(id): Path<String>) -> Response {
+    png(app, id, false).await
+}
+
+async fn second_picture(State(app): State<App>, Path(id): Path<String>) -> Response {
+    png(app, id, true).await
+}
+
+async fn png(app: App, id: String, second: bool) -> Response {
     let session = app.session.clone();
-    match tokio::task::spawn_blocking(move || session.image(&id)).await {
+    match tokio::task::spawn_blocking(move || session.image(&id, second)).await {
         Ok(Ok(png)) => {
             let mut headers = HeaderMap::new();
             headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/png"));

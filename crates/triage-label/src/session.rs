@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use triage_data::progress::Progress;
 
 use crate::error::LabelError;
-use crate::sample::{annotator_order, draw, fnv1a};
+use crate::queue::{Queue, QueueKind};
+use crate::sample::{annotator_order, draw, draw_queue, fnv1a};
 use crate::store::{Answer, Holder, OwnAnswer, Store};
 
 /// Longest annotator name accepted.
@@ -46,12 +47,16 @@ pub struct SessionSpec {
     /// of an item they answered earlier (a class, not "not sure"), chosen
     /// by the server; the browser cannot tell a repeat from a new item.
     pub attention: bool,
+    /// A review queue instead of a random sample (`sample` then caps it;
+    /// 0: the whole queue).
+    pub queue: Option<Queue>,
 }
 
 /// An open session.
 pub struct Session {
     store: Store,
     classes: Vec<String>,
+    queue: Option<QueueKind>,
     seed: u64,
     /// Sample positions below this are the overlap stratum.
     overlap: usize,
@@ -101,13 +106,16 @@ impl Session {
         spec: &SessionSpec,
         progress: &dyn Progress,
     ) -> Result<Self, LabelError> {
-        if spec.sample == 0 {
+        if spec.sample == 0 && spec.queue.is_none() {
             return Err(LabelError::Setting {
                 name: "sample",
                 reason: "at least 1 item".to_owned(),
             });
         }
-        if let Some(m) = spec.overlap.filter(|&m| m > spec.sample) {
+        if let Some(m) = spec
+            .overlap
+            .filter(|&m| m > spec.sample && spec.queue.is_none())
+        {
             return Err(LabelError::Setting {
                 name: "overlap",
                 reason: format!(
@@ -130,7 +138,12 @@ impl Session {
             Some(_) => serde_json::from_str(&store.meta("classes")?.unwrap_or_default())
                 .unwrap_or_default(),
             None => {
-                let sample = draw(data, spec.sample, spec.seed, progress)?;
+                let sample = match &spec.queue {
+                    None => draw(data, spec.sample, spec.seed, progress)?,
+                    Some(q) => {
+                        draw_queue(data, q, (spec.sample > 0).then_some(spec.sample), progress)?
+                    }
+                };
                 store.create(
                     &[
                         ("description", ours),
@@ -139,6 +152,16 @@ impl Session {
                         ("sample", spec.sample.to_string()),
                         ("overlap", spec.overlap.unwrap_or(spec.sample).to_string()),
                         ("attention", spec.attention.to_string()),
+                        (
+                            "queue",
+                            spec.queue.as_ref().map_or("", |q| q.kind.name()).to_owned(),
+                        ),
+                        (
+                            "queue_file",
+                            spec.queue
+                                .as_ref()
+                                .map_or(String::new(), |q| q.file.display().to_string()),
+                        ),
                         (
                             "classes",
                             serde_json::to_string(&sample.classes).unwrap_or_default(),
@@ -156,9 +179,11 @@ impl Session {
             .enumerate()
             .map(|(i, o)| (o.clone(), i))
             .collect();
+        let queue = store.meta("queue")?.and_then(|q| QueueKind::parse(&q).ok());
         Ok(Self {
             store,
             classes,
+            queue,
             seed: spec.seed,
             overlap: spec.overlap.unwrap_or(usize::MAX).min(opaque.len()),
             attention: spec.attention,
@@ -173,6 +198,11 @@ impl Session {
     /// Class names, in label order (shown as buttons).
     pub fn classes(&self) -> &[String] {
         &self.classes
+    }
+
+    /// The review queue served, if any.
+    pub fn queue(&self) -> Option<QueueKind> {
+        self.queue
     }
 
     /// The database.
@@ -307,18 +337,18 @@ impl Session {
         Some(candidates[pick as usize])
     }
 
-    /// The PNG of an item: looked up by its opaque id (32 hex digits),
-    /// never by a path.
+    /// The PNG of an item (`second`: a pair's other image), looked up by
+    /// its opaque id (32 hex digits), never by a path.
     ///
     /// # Errors
     /// [`Refusal::Bad`] for a malformed id, [`Refusal::NotFound`].
-    pub fn image(&self, opaque: &str) -> Result<Vec<u8>, Refusal> {
+    pub fn image(&self, opaque: &str, second: bool) -> Result<Vec<u8>, Refusal> {
         check_opaque(opaque)?;
         if !self.index.contains_key(opaque) {
             return Err(Refusal::NotFound);
         }
         self.store
-            .png(opaque)
+            .png(opaque, second)
             .map_err(|e| Refusal::Bad(e.to_string()))?
             .ok_or(Refusal::NotFound)
     }
@@ -409,6 +439,9 @@ fn describe(spec: &SessionSpec) -> String {
     }
     if spec.attention {
         text.push_str(", attention checks");
+    }
+    if let Some(q) = &spec.queue {
+        text.push_str(&format!(", queue {} `{}`", q.kind, q.file.display()));
     }
     text
 }

@@ -27,6 +27,21 @@ pub struct SampleItem {
     pub label: u32,
     /// The image as PNG.
     pub png: Vec<u8>,
+    /// A pair's second item: its id and PNG.
+    pub other: Option<(String, Vec<u8>)>,
+}
+
+/// An item of the sample as stored, without its images.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredItem {
+    /// The opaque id.
+    pub opaque: String,
+    /// The dataset's item id.
+    pub item_id: String,
+    /// The dataset's label.
+    pub label: u32,
+    /// A pair's second item.
+    pub other: Option<String>,
 }
 
 /// An answer as the browser sends it, validated.
@@ -73,6 +88,8 @@ pub struct StoredAnswer {
     pub item_id: String,
     /// The dataset's label.
     pub label: u32,
+    /// A pair's second item.
+    pub other: Option<String>,
     /// The class chosen.
     pub class: Option<u32>,
     /// "Not sure".
@@ -142,18 +159,25 @@ impl Store {
              CREATE TABLE IF NOT EXISTS claims (opaque TEXT PRIMARY KEY, annotator TEXT NOT NULL, at INTEGER NOT NULL);",
         )
         .map_err(&e)?;
-        // Databases of the first layout have no `repeat` column.
-        let has_repeat: bool = conn
-            .query_row(
-                "SELECT COUNT(*) FROM pragma_table_info('answers') WHERE name = 'repeat'",
-                [],
-                |r| r.get::<_, i64>(0),
-            )
-            .map_err(&e)?
-            > 0;
-        if !has_repeat {
-            conn.execute_batch("ALTER TABLE answers ADD COLUMN repeat INTEGER NOT NULL DEFAULT 0;")
+        // Columns added after the first layout.
+        for (table, column, decl) in [
+            ("answers", "repeat", "INTEGER NOT NULL DEFAULT 0"),
+            ("items", "other", "TEXT"),
+            ("items", "png_other", "BLOB"),
+        ] {
+            let has: i64 = conn
+                .query_row(
+                    &format!(
+                        "SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = '{column}'"
+                    ),
+                    [],
+                    |r| r.get(0),
+                )
                 .map_err(&e)?;
+            if has == 0 {
+                conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {decl};"))
+                    .map_err(&e)?;
+            }
         }
         Ok(Self {
             path: path.to_path_buf(),
@@ -197,8 +221,17 @@ impl Store {
         }
         for (i, item) in items.iter().enumerate() {
             tx.execute(
-                "INSERT INTO items (position, opaque, item_id, label, png) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![i as i64, item.opaque, item.item_id, item.label, item.png],
+                "INSERT INTO items (position, opaque, item_id, label, png, other, png_other)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    i as i64,
+                    item.opaque,
+                    item.item_id,
+                    item.label,
+                    item.png,
+                    item.other.as_ref().map(|o| &o.0),
+                    item.other.as_ref().map(|o| &o.1)
+                ],
             )
             .map_err(&e)?;
         }
@@ -219,32 +252,43 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(&e)
     }
 
-    /// The sample's (opaque id, dataset item id) pairs, in sample order.
+    /// The sample's items (without their images), in sample order.
     ///
     /// # Errors
     /// [`LabelError::Db`].
-    pub fn items(&self) -> Result<Vec<(String, String)>, LabelError> {
+    pub fn items(&self) -> Result<Vec<StoredItem>, LabelError> {
         let e = db_err(&self.path);
         let conn = self.lock();
         let mut stmt = conn
-            .prepare("SELECT opaque, item_id FROM items ORDER BY position")
+            .prepare("SELECT opaque, item_id, label, other FROM items ORDER BY position")
             .map_err(&e)?;
         let rows = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_map([], |r| {
+                Ok(StoredItem {
+                    opaque: r.get(0)?,
+                    item_id: r.get(1)?,
+                    label: r.get(2)?,
+                    other: r.get(3)?,
+                })
+            })
             .map_err(&e)?;
         rows.collect::<Result<_, _>>().map_err(&e)
     }
 
-    /// The PNG of an item, by opaque id.
+    /// The PNG of an item by opaque id (`second`: a pair's other image).
     ///
     /// # Errors
     /// [`LabelError::Db`].
-    pub fn png(&self, opaque: &str) -> Result<Option<Vec<u8>>, LabelError> {
+    pub fn png(&self, opaque: &str, second: bool) -> Result<Option<Vec<u8>>, LabelError> {
+        let sql = if second {
+            "SELECT png_other FROM items WHERE opaque = ?1"
+        } else {
+            "SELECT png FROM items WHERE opaque = ?1"
+        };
         self.lock()
-            .query_row("SELECT png FROM items WHERE opaque = ?1", [opaque], |r| {
-                r.get(0)
-            })
+            .query_row(sql, [opaque], |r| r.get::<_, Option<Vec<u8>>>(0))
             .optional()
+            .map(Option::flatten)
             .map_err(db_err(&self.path))
     }
 
@@ -455,7 +499,7 @@ impl Store {
         let conn = self.lock();
         let mut stmt = conn
             .prepare(
-                "SELECT a.annotator, i.item_id, i.label, a.class, a.unsure, a.reaction_ms, a.repeat
+                "SELECT a.annotator, i.item_id, i.label, a.class, a.unsure, a.reaction_ms, a.repeat, i.other
                  FROM answers a JOIN items i ON i.opaque = a.opaque
                  WHERE a.undone = 0 ORDER BY a.id",
             )
@@ -470,6 +514,7 @@ impl Store {
                     unsure: r.get(4)?,
                     reaction_ms: r.get::<_, i64>(5)? as u64,
                     repeat: r.get(6)?,
+                    other: r.get(7)?,
                 })
             })
             .map_err(&e)?;

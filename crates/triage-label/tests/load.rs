@@ -46,6 +46,7 @@ fn fifty_annotators_lose_and_duplicate_nothing() {
         seed: 3,
         overlap: Some(OVERLAP),
         attention: true,
+        queue: None,
     };
     let db = tmp.path().join("load.sqlite");
     let session = Arc::new(Session::open(&data, &db, &spec, &Silent).unwrap());
@@ -122,8 +123,8 @@ fn fifty_annotators_lose_and_duplicate_nothing() {
         .items()
         .unwrap()
         .into_iter()
-        .filter(|(o, _)| opaque[..OVERLAP].contains(o))
-        .map(|(_, id)| id)
+        .filter(|i| opaque[..OVERLAP].contains(&i.opaque))
+        .map(|i| i.item_id)
         .collect();
     let mut holders: HashMap<&str, HashSet<&str>> = HashMap::new();
     for a in answers.iter().filter(|a| !a.repeat) {

@@ -91,6 +91,7 @@ async fn overlap_items_go_to_everyone_and_the_rest_to_one_annotator_each() {
         overlap: Some(4),
         attention: false,
         attention_min: triage_docs::human::ATTENTION_MIN,
+        queue: None,
     });
     assert_eq!(doc.fleiss.as_ref().unwrap().items, 4);
     assert!(doc.cohen.iter().all(|p| p.items == 4));
@@ -191,6 +192,7 @@ async fn attention_repeats_look_like_new_items_and_are_counted_apart() {
         overlap: None,
         attention: true,
         attention_min: triage_docs::human::ATTENTION_MIN,
+        queue: None,
     });
     let ada = &doc.annotators[0];
     assert_eq!(ada.answered, 16);

@@ -7,6 +7,8 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use triage_data::escape::terminal_safe as safe;
+use triage_label::queue::{Queue, QueueKind};
+use triage_label::review::QueueInputs;
 use triage_label::sample::opaque_id;
 use triage_label::server::router;
 use triage_label::{LabelError, Session, SessionSpec};
@@ -63,6 +65,34 @@ fn report(args: &ReportArgs) -> Result<ExitCode> {
         );
     }
     let sample: u64 = meta("sample")?.parse().unwrap_or(0);
+    let kind = store
+        .meta("queue")?
+        .filter(|q| !q.is_empty())
+        .map(|q| QueueKind::parse(&q))
+        .transpose()?;
+    let items = store.items()?;
+    let queue = match kind {
+        Some(kind) => Some(QueueInputs {
+            kind,
+            file: meta("queue_file")?,
+            items: &items,
+        }),
+        None => None,
+    };
+    if let (Some(q), Some(p)) = (&queue, &args.predictions) {
+        anyhow::bail!(
+            "{}: humans and a model are compared on a random sample, but {} holds a review queue ({}); serve a sample (--sample N) to compare",
+            p.display(),
+            args.db.display(),
+            q.kind
+        );
+    }
+    if queue.is_none() && (args.corrections_out.is_some() || args.corrected_manifest.is_some()) {
+        anyhow::bail!(
+            "{} holds a random sample, not a review queue: --corrections-out and --corrected-manifest need a database served with --queue",
+            args.db.display()
+        );
+    }
     let overlap = store
         .meta("overlap")?
         .and_then(|m| m.parse::<u64>().ok())
@@ -77,7 +107,11 @@ fn report(args: &ReportArgs) -> Result<ExitCode> {
         overlap,
         attention: store.meta("attention")?.as_deref() == Some("true"),
         attention_min: args.attention_min,
+        queue,
     });
+    if let Some(review) = &doc.review {
+        write_review_outputs(args, review, &meta("dataset")?, &classes)?;
+    }
     if let Some(out) = &args.soft_labels_out {
         let mut text = String::from("id");
         for c in &classes {
@@ -110,6 +144,73 @@ fn report(args: &ReportArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `--corrections-out` and `--corrected-manifest`.
+fn write_review_outputs(
+    args: &ReportArgs,
+    review: &triage_docs::human::Review,
+    dataset: &str,
+    classes: &[String],
+) -> Result<()> {
+    if let Some(out) = &args.corrections_out {
+        let mut text = String::from("id,other,verdict,given,corrected");
+        for c in classes {
+            text.push(',');
+            text.push_str(&csv_field(c));
+        }
+        text.push_str(",not_sure\n");
+        for item in &review.items {
+            let verdict = serde_json::to_value(item.verdict)?;
+            text.push_str(&format!(
+                "{},{},{},{},{}",
+                csv_field(&item.id),
+                csv_field(item.other.as_deref().unwrap_or("")),
+                verdict.as_str().unwrap_or(""),
+                csv_field(item.given.as_deref().unwrap_or("")),
+                csv_field(item.corrected.as_deref().unwrap_or(""))
+            ));
+            for v in &item.votes {
+                text.push_str(&format!(",{v}"));
+            }
+            text.push_str(&format!(",{}\n", item.unsure));
+        }
+        triage_data::output::check_not_an_input(out, [args.db.as_path()])?;
+        triage_data::output::write_atomic(out, text.as_bytes())
+            .with_context(|| format!("failed to write `{}`", out.display()))?;
+    }
+    if let Some(manifest) = &args.corrected_manifest {
+        let data = args
+            .data
+            .clone()
+            .unwrap_or_else(|| std::path::PathBuf::from(dataset));
+        let opened = triage_data::dataset::open_dataset(
+            &data,
+            &triage_data::dataset::OpenOptions::default(),
+        )
+        .with_context(|| {
+            format!(
+                "failed to open the dataset `{}` (moved? give --data)",
+                data.display()
+            )
+        })?;
+        let corrected = triage_label::corrections::apply(&opened, review).map_err(|id| {
+            anyhow::anyhow!(
+                "the review names `{id}`, which `{}` does not hold: give the dataset the queue was served from (--data)",
+                data.display()
+            )
+        })?;
+        triage_data::output::check_not_an_input(manifest, [args.db.as_path()])?;
+        let splits: Vec<_> = corrected.dataset.items.iter().map(|i| i.split).collect();
+        triage_data::split::write_manifest(&corrected.dataset, &splits, manifest)?;
+        eprintln!(
+            "triage: wrote {}: {} item(s) relabelled, {} put in a duplicate group",
+            safe(&manifest.display().to_string()),
+            corrected.relabelled,
+            corrected.grouped
+        );
+    }
+    Ok(())
+}
+
 /// A CSV field, quoted when it holds a comma, a quote or a line break.
 fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
@@ -125,9 +226,20 @@ fn serve(args: &ServeArgs) -> Result<ExitCode> {
         (None, false) => Some(opaque_id()),
         (None, true) => None,
     };
+    let queue = args
+        .queue
+        .as_ref()
+        .map(|q| -> Result<Queue> {
+            Ok(Queue {
+                kind: QueueKind::parse(&q[0])?,
+                file: std::path::PathBuf::from(&q[1]),
+            })
+        })
+        .transpose()?;
     let spec = SessionSpec {
         dataset: args.data.display().to_string(),
-        sample: args.sample,
+        sample: args.sample.unwrap_or(0),
+        queue,
         seed: args.seed,
         overlap: args.overlap,
         attention: args.attention,
@@ -139,6 +251,12 @@ fn serve(args: &ServeArgs) -> Result<ExitCode> {
     for (id, reason) in &session.skipped {
         eprintln!("triage: skipped `{}`: {}", safe(id), safe(reason));
     }
+    let served = session.store().items()?.len();
+    let what = match session.queue() {
+        Some(QueueKind::Pairs) => "pairs",
+        Some(QueueKind::LabelIssues) => "suspected label errors",
+        None => "items",
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -159,8 +277,9 @@ fn serve(args: &ServeArgs) -> Result<ExitCode> {
         writeln!(out, "{url}")?;
         out.flush()?;
         eprintln!(
-            "triage: serving {} items of {} (answers in {}); Ctrl-C stops",
-            args.sample,
+            "triage: serving {} {} of {} (answers in {}); Ctrl-C stops",
+            served,
+            what,
             safe(&args.data.display().to_string()),
             safe(&args.db.display().to_string())
         );

@@ -44,7 +44,8 @@ pub fn run(args: &SplitArgs) -> Result<ExitCode> {
     let labels: Vec<usize> = dataset.items.iter().map(|i| i.label).collect();
     let groups: Vec<Option<String>> = dataset.items.iter().map(|i| i.group.clone()).collect();
     let splits = assign_splits(&labels, &groups, &config)?;
-    write_manifest(&dataset, &splits, &out)?;
+    let rows: Vec<Option<Split>> = splits.iter().copied().map(Some).collect();
+    write_manifest(&dataset, &rows, &out)?;
     triage_data::output_folder::record_file(&out, "split")?;
     let mut stdout = crate::stdout::stdout();
     let count = |s: Split| splits.iter().filter(|&&x| x == s).count();

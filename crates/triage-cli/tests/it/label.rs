@@ -10,23 +10,18 @@ use serde_json::{json, Value};
 use crate::util::{stderr, tiny_synth};
 
 #[path = "../../../triage-label/tests/common/http.rs"]
-mod http;
+pub(crate) mod http;
 use http::http;
 
 fn start(data: &str, db: &str, bind: &str) -> (Child, String) {
+    serve(&[data, "--sample", "10", "--db", db, "--bind", bind])
+}
+
+/// `triage label serve ARGS… --no-progress`: the child and its address.
+pub(crate) fn serve(args: &[&str]) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_triage"))
-        .args([
-            "label",
-            "serve",
-            data,
-            "--sample",
-            "10",
-            "--db",
-            db,
-            "--bind",
-            bind,
-            "--no-progress",
-        ])
+        .args(["label", "serve", "--no-progress"])
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

@@ -7,6 +7,7 @@ mod evaluate;
 mod hostile;
 mod label;
 mod label_issues;
+mod label_queue;
 mod legacy;
 mod promises;
 mod report;

@@ -94,6 +94,15 @@ impl RecordStore {
 }
 
 impl Dataset {
+    /// Each item's position, by id.
+    pub fn index_by_id(&self) -> std::collections::HashMap<&str, usize> {
+        self.items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| (item.id.as_str(), i))
+            .collect()
+    }
+
     /// Number of items.
     pub fn len(&self) -> usize {
         self.items.len()

@@ -18,8 +18,9 @@ pub(crate) fn http(addr: &str, method: &str, path: &str, body: Option<&Value>) -
         body.len()
     )
     .unwrap();
-    let mut raw = String::new();
-    stream.read_to_string(&mut raw).unwrap();
+    let mut bytes = Vec::new();
+    stream.read_to_end(&mut bytes).unwrap();
+    let raw = String::from_utf8_lossy(&bytes);
     let status: u16 = raw.split(' ').nth(1).unwrap().parse().unwrap();
     let payload = raw.split_once("\r\n\r\n").map_or("", |(_, b)| b);
     (status, serde_json::from_str(payload).unwrap_or(Value::Null))

@@ -125,13 +125,16 @@ fn human_blocks(inputs: &ReportInputs) -> Vec<Block> {
                 })
                 .collect(),
         }));
+        if let Some(r) = &d.review {
+            out.push(review_table(&h.name, r));
+        }
         for note in &d.notes {
             out.push(Block::Paragraph {
                 text: format!("{note}."),
             });
         }
         let charted = inputs.bayes.iter().any(|b| b.doc.classes == d.classes);
-        if !charted {
+        if !charted && d.review.is_none() {
             let mut rows: Vec<IntervalRow> = inputs
                 .evaluations
                 .iter()
@@ -158,6 +161,64 @@ fn human_blocks(inputs: &ReportInputs) -> Vec<Block> {
         }
     }
     out
+}
+
+/// A review queue's items and what people decided.
+fn review_table(name: &str, r: &triage_docs::human::Review) -> Block {
+    let pairs = r.kind == "pairs";
+    let header: Vec<String> = if pairs {
+        vec![
+            "item".into(),
+            "other item".into(),
+            "votes (different, same)".into(),
+            "not sure".into(),
+            "verdict".into(),
+        ]
+    } else {
+        vec![
+            "item".into(),
+            "given label".into(),
+            "votes per class".into(),
+            "not sure".into(),
+            "verdict".into(),
+        ]
+    };
+    let verdict = |v: triage_docs::human::Verdict| {
+        serde_json::to_value(v)
+            .ok()
+            .and_then(|x| x.as_str().map(|s| s.replace('_', " ")))
+            .unwrap_or_default()
+    };
+    Block::Table(Table {
+        id: format!("review-{}", slug(name)),
+        caption: format!(
+            "Review of {} from {}: {} reviewed ({} not yet), {} confirmed, {} rejected, {} undecided.",
+            r.kind, r.file, r.reviewed, r.unreviewed, r.confirmed, r.rejected, r.undecided
+        ),
+        header,
+        rows: r
+            .items
+            .iter()
+            .map(|i| {
+                let second = if pairs {
+                    i.other.clone().unwrap_or_default()
+                } else {
+                    i.given.clone().unwrap_or_default()
+                };
+                let v = match &i.corrected {
+                    Some(c) => format!("{} → {c}", verdict(i.verdict)),
+                    None => verdict(i.verdict),
+                };
+                vec![
+                    i.id.clone(),
+                    second,
+                    format!("{:?}", i.votes),
+                    i.unsure.to_string(),
+                    v,
+                ]
+            })
+            .collect(),
+    })
 }
 
 /// The blocks of the section.

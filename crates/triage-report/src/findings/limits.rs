@@ -288,6 +288,7 @@ mod tests {
                 confusion: vec![vec![0, 0], vec![0, 0]],
                 unsure_rate: 0.0,
                 model: None,
+                review: None,
                 notes: Vec::new(),
             },
         }

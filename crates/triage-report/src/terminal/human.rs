@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use triage_data::escape::terminal_safe as safe;
-use triage_docs::human::{HumanLabelsDoc, Proportion};
+use triage_docs::human::{HumanLabelsDoc, Proportion, Review, Verdict};
 
 /// `value % [low, high] (k/n)` with one decimal, `-` when absent.
 pub(crate) fn pct(p: &Option<Proportion>) -> String {
@@ -96,8 +96,65 @@ pub fn write_human_summary(out: &mut impl Write, doc: &HumanLabelsDoc) -> io::Re
             m.mcnemar_method
         )?;
     }
+    if let Some(r) = &doc.review {
+        write_review(out, r)?;
+    }
     for n in &doc.notes {
         writeln!(out, "note: {}", safe(n))?;
+    }
+    Ok(())
+}
+
+/// Items of a review listed in the terminal (all are in the JSON).
+const LISTED: usize = 20;
+
+fn write_review(out: &mut impl Write, r: &Review) -> io::Result<()> {
+    let (yes, no) = if r.kind == "pairs" {
+        ("same photo", "different")
+    } else {
+        ("label errors", "labels right")
+    };
+    writeln!(
+        out,
+        "review of {} ({}): {} reviewed, {} not yet; {yes} {}, {no} {}, undecided {}",
+        r.kind,
+        safe(&r.file),
+        r.reviewed,
+        r.unreviewed,
+        r.confirmed,
+        r.rejected,
+        r.undecided
+    )?;
+    let confirmed = r
+        .items
+        .iter()
+        .filter(|i| matches!(i.verdict, Verdict::LabelError | Verdict::Same));
+    for item in confirmed.take(LISTED) {
+        match (&item.other, &item.given, &item.corrected) {
+            (Some(other), _, _) => writeln!(
+                out,
+                "  same photo: {} = {} (votes {:?})",
+                safe(&item.id),
+                safe(other),
+                item.votes
+            )?,
+            (None, Some(given), Some(corrected)) => writeln!(
+                out,
+                "  label error: {} given {} -> people say {} (votes {:?})",
+                safe(&item.id),
+                safe(given),
+                safe(corrected),
+                item.votes
+            )?,
+            _ => {}
+        }
+    }
+    if r.confirmed as usize > LISTED {
+        writeln!(
+            out,
+            "  … and {} more (--json lists all)",
+            r.confirmed as usize - LISTED
+        )?;
     }
     Ok(())
 }
