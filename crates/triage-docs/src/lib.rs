@@ -33,6 +33,7 @@ pub mod float;
 pub mod folds;
 pub mod human;
 pub mod label_issues;
+pub mod lint;
 pub mod lr_find;
 pub mod model_spec;
 pub mod optimizer;
@@ -184,6 +185,7 @@ pub fn schemas() -> Vec<(String, Value)> {
         one::<shift::ShiftDoc>(),
         one::<bayes::BayesDoc>(),
         one::<human::HumanLabelsDoc>(),
+        one::<lint::LintDoc>(),
     ]
 }
 

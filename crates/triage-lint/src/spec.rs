@@ -1,0 +1,258 @@
+//! triage's own runs: the model spec of `run.json` as a layer graph (the
+//! layouts triage-nn builds, described in its module docs) and the
+//! training setup of its `train` section.
+
+use triage_docs::lint::SetupDoc;
+use triage_docs::model_spec::{ModelKind, ModelSpec, Norm};
+use triage_docs::optimizer::OptimizerSpec;
+use triage_docs::run::RunMeta;
+use triage_docs::training::Select;
+
+use crate::graph::{Graph, Node, Op, Padding, PoolKind};
+
+/// Builds a graph node by node.
+struct Builder {
+    nodes: Vec<Node>,
+}
+
+impl Builder {
+    fn push(&mut self, name: String, op: Op, inputs: Vec<usize>) -> usize {
+        self.nodes.push(Node { name, op, inputs });
+        self.nodes.len() - 1
+    }
+
+    fn then(&mut self, name: String, op: Op, from: usize) -> usize {
+        self.push(name, op, vec![from])
+    }
+}
+
+fn conv(filters: usize, k: usize, stride: usize, groups: usize) -> Op {
+    Op::Conv {
+        filters,
+        in_channels: None,
+        kernel: [k, k],
+        stride: [stride, stride],
+        padding: Padding::Explicit([k / 2; 4]),
+        groups,
+        bias: false,
+    }
+}
+
+/// `conv → BN (if norm) → ReLU`, named `prefix.conv`, …
+fn unit(b: &mut Builder, prefix: &str, op: Op, norm: bool, relu: bool, from: usize) -> usize {
+    let mut x = b.then(format!("{prefix}.conv"), op, from);
+    if norm {
+        x = b.then(format!("{prefix}.bn"), Op::BatchNorm, x);
+    }
+    if relu {
+        x = b.then(format!("{prefix}.relu"), Op::Activation("relu".into()), x);
+    }
+    x
+}
+
+fn head(b: &mut Builder, spec: &ModelSpec, classes: usize, from: usize) {
+    let mut x = from;
+    if spec.dropout > 0.0 {
+        x = b.then(
+            "head.dropout".into(),
+            Op::Dropout {
+                rate: Some(spec.dropout),
+            },
+            x,
+        );
+    }
+    b.then(
+        "head.fc".into(),
+        Op::Dense {
+            units: classes,
+            in_features: None,
+            bias: true,
+        },
+        x,
+    );
+}
+
+/// The layer graph of a triage model spec for `input` (C, H, W) and
+/// `classes`; `None` for the families not described here (`resnext`,
+/// `resnet9`).
+pub fn graph_of(spec: &ModelSpec, input: [usize; 3], classes: usize) -> Option<Graph> {
+    let mut b = Builder { nodes: Vec::new() };
+    let mut x = b.push("input".into(), Op::Input, Vec::new());
+    let norm = spec.effective_norm() == Norm::Batch;
+    let widths = spec.effective_widths();
+    let blocks = spec.effective_blocks();
+    match spec.kind {
+        ModelKind::Linear | ModelKind::Mlp => {
+            x = b.then("flatten".into(), Op::Flatten, x);
+            for (i, w) in widths.iter().enumerate() {
+                x = b.then(
+                    format!("hidden{i}.fc"),
+                    Op::Dense {
+                        units: *w,
+                        in_features: None,
+                        bias: true,
+                    },
+                    x,
+                );
+                x = b.then(format!("hidden{i}.relu"), Op::Activation("relu".into()), x);
+                if spec.dropout > 0.0 {
+                    x = b.then(
+                        format!("hidden{i}.dropout"),
+                        Op::Dropout {
+                            rate: Some(spec.dropout),
+                        },
+                        x,
+                    );
+                }
+            }
+            b.then(
+                "head.fc".into(),
+                Op::Dense {
+                    units: classes,
+                    in_features: None,
+                    bias: true,
+                },
+                x,
+            );
+        }
+        ModelKind::Vgg => {
+            for (s, (&w, &n)) in widths.iter().zip(&blocks).enumerate() {
+                for k in 0..n {
+                    let p = format!("stage{s}.block{k}");
+                    x = unit(&mut b, &p, conv(w, 3, 1, 1), norm, true, x);
+                    if spec.block_dropout > 0.0 {
+                        x = b.then(
+                            format!("{p}.dropout"),
+                            Op::Dropout {
+                                rate: Some(spec.block_dropout),
+                            },
+                            x,
+                        );
+                    }
+                }
+                x = b.then(
+                    format!("stage{s}.pool"),
+                    Op::Pool {
+                        kind: PoolKind::Max,
+                        kernel: [2, 2],
+                        stride: [2, 2],
+                        padding: Padding::Valid,
+                    },
+                    x,
+                );
+            }
+            x = b.then("gap".into(), Op::GlobalPool(PoolKind::Avg), x);
+            let last = widths.last().copied().unwrap_or(0);
+            x = b.then(
+                "penultimate.fc".into(),
+                Op::Dense {
+                    units: last,
+                    in_features: None,
+                    bias: true,
+                },
+                x,
+            );
+            x = b.then("penultimate.relu".into(), Op::Activation("relu".into()), x);
+            head(&mut b, spec, classes, x);
+        }
+        ModelKind::Resnet => {
+            let first = widths.first().copied().unwrap_or(16);
+            x = unit(&mut b, "stem", conv(first, 3, 1, 1), norm, true, x);
+            let mut channels = first;
+            for (s, (&w, &n)) in widths.iter().zip(&blocks).enumerate() {
+                for k in 0..n {
+                    let p = format!("stage{s}.block{k}");
+                    let stride = if s > 0 && k == 0 { 2 } else { 1 };
+                    let a = unit(
+                        &mut b,
+                        &format!("{p}.a"),
+                        conv(w, 3, stride, 1),
+                        norm,
+                        true,
+                        x,
+                    );
+                    let c = unit(&mut b, &format!("{p}.b"), conv(w, 3, 1, 1), norm, false, a);
+                    let shortcut = if stride != 1 || channels != w {
+                        unit(
+                            &mut b,
+                            &format!("{p}.shortcut"),
+                            conv(w, 1, stride, 1),
+                            norm,
+                            false,
+                            x,
+                        )
+                    } else {
+                        x
+                    };
+                    let sum = b.push(format!("{p}.add"), Op::Add, vec![c, shortcut]);
+                    x = b.then(format!("{p}.relu"), Op::Activation("relu".into()), sum);
+                    channels = w;
+                }
+            }
+            x = b.then("gap".into(), Op::GlobalPool(PoolKind::Avg), x);
+            head(&mut b, spec, classes, x);
+        }
+        ModelKind::Resnext | ModelKind::Resnet9 => return None,
+    }
+    Some(Graph {
+        nodes: b.nodes,
+        input: Some(input),
+        notes: Vec::new(),
+    })
+}
+
+/// The training setup of a triage run: triage always shuffles; its
+/// validation set is a stratified split or the dataset's own.
+pub fn run_setup(run: &RunMeta) -> SetupDoc {
+    let t = &run.train;
+    let (optimizer, momentum, nesterov, weight_decay, decoupled) = match t.optimizer {
+        OptimizerSpec::Sgd {
+            momentum,
+            nesterov,
+            weight_decay,
+        } => (
+            "sgd",
+            Some(momentum),
+            Some(nesterov),
+            Some(weight_decay),
+            Some(false),
+        ),
+        OptimizerSpec::Adam => ("adam", None, None, Some(0.0), Some(false)),
+        OptimizerSpec::AdamW { weight_decay } => {
+            ("adamw", None, None, Some(weight_decay), Some(true))
+        }
+        OptimizerSpec::RmsProp => ("rmsprop", None, None, Some(0.0), Some(false)),
+        OptimizerSpec::Adadelta => ("adadelta", None, None, Some(0.0), Some(false)),
+    };
+    let schedule = serde_json::to_value(&t.schedule)
+        .ok()
+        .and_then(|v| v["kind"].as_str().map(str::to_owned));
+    SetupDoc {
+        from: vec!["run.json".to_owned()],
+        optimizer: Some(optimizer.to_owned()),
+        momentum,
+        nesterov,
+        weight_decay,
+        decoupled_decay: decoupled,
+        schedule,
+        batch_size: Some(t.batch_size as u64),
+        select: Some(
+            match t.select {
+                Select::Loss => "loss",
+                Select::Accuracy => "accuracy",
+            }
+            .to_owned(),
+        ),
+        shuffle: Some(true),
+        validation_split: Some(
+            if run.val_source.contains("stratified") {
+                "stratified"
+            } else {
+                "given"
+            }
+            .to_owned(),
+        ),
+        loss_from_logits: Some(true),
+        l2_in_loss: Some(false),
+    }
+}
