@@ -20,7 +20,7 @@ allowed = {
     "triage-lint": {"triage-data", "triage-docs"},
     "triage-nn": {"triage-stats", "triage-docs", "triage-data"},
     "triage-report": {"triage-stats", "triage-docs", "triage-data", "triage-profile"},
-    "triage-fuzz": {"triage-docs", "triage-data", "triage-synth", "triage-report", "triage-profile", "triage-bayes"},
+    "triage-fuzz": {"triage-docs", "triage-data", "triage-synth", "triage-report", "triage-profile", "triage-bayes", "triage-lint"},
     "triage-cli": None,  # the binary: anything
 }
 burn_ok = {"triage-nn"}

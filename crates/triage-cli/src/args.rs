@@ -62,6 +62,10 @@ pub enum Command {
     /// Blind human labelling: a local web page that measures how well
     /// people classify a random sample, without showing them the labels.
     Label(crate::label_args::LabelArgs),
+    /// What an expert reviewer would change in a model and its training
+    /// setup: reads ONNX, Keras and triage's own runs; layer table with
+    /// shapes, parameters, MACs and receptive field; ranked findings.
+    Lint(crate::lint_args::LintArgs),
     /// Learning-rate range test: loss against an exponential ramp, with
     /// suggested rates.
     LrFind(crate::train_args::LrFindArgs),

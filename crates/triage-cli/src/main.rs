@@ -28,6 +28,7 @@ fn main() -> ExitCode {
         Command::Shift(args) => commands::shift::run(&args),
         Command::Bayes(args) => commands::bayes::run(&args),
         Command::Label(args) => commands::label::run(&args),
+        Command::Lint(args) => commands::lint::run(&args),
     };
     match result {
         Ok(code) => code,

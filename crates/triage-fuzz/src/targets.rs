@@ -28,7 +28,7 @@ pub struct Target {
 }
 
 /// Every target.
-pub const TARGETS: [Target; 15] = [
+pub const TARGETS: [Target; 18] = [
     Target {
         name: "predictions_csv",
         json: false,
@@ -119,7 +119,63 @@ pub const TARGETS: [Target; 15] = [
         seeds: spec_seeds,
         run: model_spec,
     },
+    Target {
+        name: "lint_onnx",
+        json: false,
+        seeds: lint_onnx_seeds,
+        run: lint_onnx,
+    },
+    Target {
+        name: "lint_keras_json",
+        json: true,
+        seeds: lint_keras_json_seeds,
+        run: lint_keras_json,
+    },
+    Target {
+        name: "lint_keras_zip",
+        json: false,
+        seeds: lint_keras_zip_seeds,
+        run: lint_keras_zip,
+    },
 ];
+
+/// `triage lint` on a file: read, graph, inference, rules.
+fn lint_file(path: &Path) -> bool {
+    triage_lint::lint(path, &triage_lint::LintOptions::default()).is_ok()
+}
+
+fn lint_onnx_seeds() -> Vec<Vec<u8>> {
+    vec![include_bytes!("../../triage-lint/tests/fixtures/vgg_like_train.onnx").to_vec()]
+}
+
+fn lint_onnx(input: &[u8], dir: &Path) -> bool {
+    let path = dir.join("model.onnx");
+    write(&path, input);
+    lint_file(&path)
+}
+
+fn lint_keras_json_seeds() -> Vec<Vec<u8>> {
+    vec![include_bytes!("../../triage-lint/tests/fixtures/vgg_like_keras2.json").to_vec()]
+}
+
+fn lint_keras_json(input: &[u8], dir: &Path) -> bool {
+    let path = dir.join("model.json");
+    write(&path, input);
+    lint_file(&path)
+}
+
+fn lint_keras_zip_seeds() -> Vec<Vec<u8>> {
+    vec![
+        include_bytes!("../../triage-lint/tests/fixtures/vgg_like.keras").to_vec(),
+        include_bytes!("../../triage-lint/tests/fixtures/resnet20.keras").to_vec(),
+    ]
+}
+
+fn lint_keras_zip(input: &[u8], dir: &Path) -> bool {
+    let path = dir.join("model.keras");
+    write(&path, input);
+    lint_file(&path)
+}
 
 fn write(path: &Path, bytes: &[u8]) {
     fs::write(path, bytes).expect("scratch write");

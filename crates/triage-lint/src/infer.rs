@@ -70,7 +70,7 @@ fn out_size(n: usize, k: usize, s: usize, padding: Padding, axis: usize) -> usiz
             }
         }
         Padding::Explicit(p) => {
-            let total = n + p[axis] + p[axis + 2];
+            let total = n.saturating_add(p[axis]).saturating_add(p[axis + 2]);
             if total >= k {
                 (total - k) / s + 1
             } else {
@@ -78,6 +78,21 @@ fn out_size(n: usize, k: usize, s: usize, padding: Padding, axis: usize) -> usiz
             }
         }
     }
+}
+
+/// The receptive field and jump after a window of `k` at stride `s`.
+fn grow(r: u64, j: u64, k: usize, s: usize) -> (u64, u64) {
+    (
+        r.saturating_add((k as u64).saturating_sub(1).saturating_mul(j)),
+        j.saturating_mul(s.max(1) as u64),
+    )
+}
+
+/// Channels of concatenated inputs (`None` if one is unknown).
+fn total(shapes: &[Shape]) -> Option<usize> {
+    shapes
+        .iter()
+        .try_fold(0usize, |acc, s| Some(acc.saturating_add(s.channels()?)))
 }
 
 /// Infer every node's layer facts.
@@ -120,9 +135,11 @@ pub fn infer(g: &Graph) -> Vec<Layer> {
             } => {
                 let c_in = in_channels.or_else(|| input_shape.channels());
                 let weights = c_in.map_or(0, |c| {
-                    (*filters * (c / (*groups).max(1)) * kernel[0] * kernel[1]) as u64
+                    [c / (*groups).max(1), kernel[0], kernel[1]]
+                        .iter()
+                        .fold(*filters as u64, |acc, &x| acc.saturating_mul(x as u64))
                 });
-                let params = weights + if *bias { *filters as u64 } else { 0 };
+                let params = weights.saturating_add(if *bias { *filters as u64 } else { 0 });
                 let (shape, macs) = match input_shape {
                     Shape::Map { h, w, .. } => {
                         let oh = out_size(h, kernel[0], stride[0], *padding, 0);
@@ -133,7 +150,7 @@ pub fn infer(g: &Graph) -> Vec<Layer> {
                                 h: oh,
                                 w: ow,
                             },
-                            weights * (oh * ow) as u64,
+                            weights.saturating_mul((oh as u64).saturating_mul(ow as u64)),
                         )
                     }
                     _ => (Shape::Unknown, 0),
@@ -142,7 +159,7 @@ pub fn infer(g: &Graph) -> Vec<Layer> {
                     shape,
                     params,
                     macs,
-                    rf: rf_in.map(|(r, j)| (r + (kernel[0] as u64 - 1) * j, j * stride[0] as u64)),
+                    rf: rf_in.map(|(r, j)| grow(r, j, kernel[0], stride[0])),
                     stage: stage_in + u64::from(stride[0] > 1 || stride[1] > 1),
                 }
             }
@@ -159,21 +176,23 @@ pub fn infer(g: &Graph) -> Vec<Layer> {
                     }
                     Shape::Unknown => (*in_features, Shape::Unknown),
                 };
-                let weights = n_in.map_or(0, |n| (n * units) as u64);
+                let weights = n_in.map_or(0, |n| (n as u64).saturating_mul(*units as u64));
                 let positions = match shape {
-                    Shape::Map { h, w, .. } => (h * w) as u64,
+                    Shape::Map { h, w, .. } => (h as u64).saturating_mul(w as u64),
                     _ => 1,
                 };
                 Layer {
                     shape,
-                    params: weights + if *bias { *units as u64 } else { 0 },
-                    macs: weights * positions,
+                    params: weights.saturating_add(if *bias { *units as u64 } else { 0 }),
+                    macs: weights.saturating_mul(positions),
                     rf: None,
                     stage: stage_in,
                 }
             }
             Op::BatchNorm | Op::OtherNorm(_) => Layer {
-                params: input_shape.channels().map_or(0, |c| 2 * c as u64),
+                params: input_shape
+                    .channels()
+                    .map_or(0, |c| (c as u64).saturating_mul(2)),
                 ..same
             },
             Op::Pool {
@@ -192,7 +211,7 @@ pub fn infer(g: &Graph) -> Vec<Layer> {
                 };
                 Layer {
                     shape,
-                    rf: rf_in.map(|(r, j)| (r + (kernel[0] as u64 - 1) * j, j * stride[0] as u64)),
+                    rf: rf_in.map(|(r, j)| grow(r, j, kernel[0], stride[0])),
                     stage: stage_in + u64::from(stride[0] > 1 || stride[1] > 1),
                     ..same
                 }
@@ -203,7 +222,7 @@ pub fn infer(g: &Graph) -> Vec<Layer> {
             },
             Op::Flatten => Layer {
                 shape: match input_shape {
-                    Shape::Map { c, h, w } => Shape::Vector(c * h * w),
+                    Shape::Map { c, h, w } => Shape::Vector(c.saturating_mul(h).saturating_mul(w)),
                     other => other,
                 },
                 ..same
@@ -212,11 +231,11 @@ pub fn infer(g: &Graph) -> Vec<Layer> {
                 let shapes: Vec<Shape> = node.inputs.iter().map(|&i| out[i].shape).collect();
                 let shape = match shapes.first() {
                     Some(Shape::Map { h, w, .. }) => {
-                        let c: Option<usize> = shapes.iter().map(|s| s.channels()).sum();
+                        let c = total(&shapes);
                         c.map_or(Shape::Unknown, |c| Shape::Map { c, h: *h, w: *w })
                     }
                     Some(Shape::Vector(_)) => {
-                        let n: Option<usize> = shapes.iter().map(|s| s.channels()).sum();
+                        let n = total(&shapes);
                         n.map_or(Shape::Unknown, Shape::Vector)
                     }
                     _ => Shape::Unknown,
@@ -242,7 +261,12 @@ pub fn depth(g: &Graph) -> u64 {
     let mut d = vec![0u64; g.nodes.len()];
     for (i, n) in g.nodes.iter().enumerate() {
         let before = n.inputs.iter().map(|&j| d[j]).max().unwrap_or(0);
-        d[i] = before + u64::from(n.op.is_weight_layer());
+        d[i] = before.saturating_add(u64::from(n.op.is_weight_layer()));
     }
     d.into_iter().max().unwrap_or(0)
+}
+
+/// A sum that stops at `u64::MAX` (hostile files can state any sizes).
+pub fn saturating_sum(values: impl IntoIterator<Item = u64>) -> u64 {
+    values.into_iter().fold(0, u64::saturating_add)
 }

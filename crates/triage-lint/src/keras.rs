@@ -74,16 +74,21 @@ pub fn config_of_archive(path: &Path, file: std::fs::File) -> Result<Value, Lint
 pub fn read_config(path: &Path, root: &Value) -> Result<KerasModel, LintError> {
     let class = root["class_name"].as_str().unwrap_or("");
     let config = &root["config"];
+    let functional = matches!(class, "Functional" | "Model");
+    if !functional && class != "Sequential" {
+        let found = match root["format"].as_str() {
+            Some(format) => format!("a `{format}` document"),
+            None if class.is_empty() => "JSON without `class_name`".to_owned(),
+            None => format!("class `{class}`"),
+        };
+        return Err(not_keras(
+            path,
+            format!("{found}; expected `Sequential` or `Functional`"),
+        ));
+    }
     let layers = config["layers"]
         .as_array()
         .ok_or_else(|| not_keras(path, format!("no `config.layers` (class `{class}`)")))?;
-    let functional = matches!(class, "Functional" | "Model");
-    if !functional && class != "Sequential" {
-        return Err(not_keras(
-            path,
-            format!("class `{class}`: expected `Sequential` or `Functional`"),
-        ));
-    }
     let mut raw = Vec::new();
     let mut unknown = Vec::new();
     let mut input_shape = config

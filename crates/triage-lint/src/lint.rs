@@ -13,7 +13,7 @@ use triage_docs::run::RunMeta;
 
 use crate::error::LintError;
 use crate::graph::{Graph, Op, PoolKind};
-use crate::infer::{depth, infer, Layer, Shape};
+use crate::infer::{depth, infer, saturating_sum, Layer, Shape};
 use crate::rules::{run_all, Context};
 
 /// Default size limit of a model file (ONNX files carry their weights).
@@ -312,17 +312,17 @@ fn totals(g: &Graph, layers: &[Layer]) -> Totals {
         .and_then(|&i| layers[i].rf)
         .map(|(r, _)| r);
     Totals {
-        params: layers.iter().map(|l| l.params).sum(),
-        macs: layers.iter().map(|l| l.macs).sum(),
+        params: saturating_sum(layers.iter().map(|l| l.params)),
+        macs: saturating_sum(layers.iter().map(|l| l.macs)),
         depth: depth(g),
         receptive_field: head,
-        dense_params: g
-            .nodes
-            .iter()
-            .zip(layers)
-            .filter(|(n, _)| matches!(n.op, Op::Dense { .. }))
-            .map(|(_, l)| l.params)
-            .sum(),
+        dense_params: saturating_sum(
+            g.nodes
+                .iter()
+                .zip(layers)
+                .filter(|(n, _)| matches!(n.op, Op::Dense { .. }))
+                .map(|(_, l)| l.params),
+        ),
     }
 }
 
@@ -335,7 +335,7 @@ fn stage_rows(g: &Graph, layers: &[Layer]) -> Vec<StageDoc> {
             size: None,
             macs: 0,
         });
-        e.macs += l.macs;
+        e.macs = e.macs.saturating_add(l.macs);
         if let Shape::Map { c, h, w } = l.shape {
             if matches!(n.op, Op::Conv { .. }) {
                 e.channels = Some(c as u64);
@@ -343,5 +343,7 @@ fn stage_rows(g: &Graph, layers: &[Layer]) -> Vec<StageDoc> {
             e.size = Some((h as u64, w as u64));
         }
     }
-    out.into_values().filter(|s| s.size.is_some()).collect()
+    out.into_values()
+        .filter(|s| s.size.is_some() && (s.channels.is_some() || s.macs > 0))
+        .collect()
 }

@@ -6,6 +6,7 @@ pub mod evaluate;
 pub mod fail_on;
 pub mod label;
 pub mod label_issues;
+pub mod lint;
 pub mod lr_find;
 pub mod predict;
 pub mod profile;
@@ -48,6 +49,9 @@ pub fn hint_for(err: &anyhow::Error) -> Option<String> {
         let report = cause.downcast_ref::<triage_report::ReportError>();
         if let Some(label) = cause.downcast_ref::<triage_label::LabelError>() {
             return label.hint().map(str::to_string);
+        }
+        if let Some(lint) = cause.downcast_ref::<triage_lint::LintError>() {
+            return lint.hint().map(str::to_string);
         }
         if let Some(bayes) = cause.downcast_ref::<triage_bayes::BayesError>() {
             return bayes.hint().map(str::to_string);

@@ -9,6 +9,7 @@ mod label;
 mod label_issues;
 mod label_queue;
 mod legacy;
+mod lint;
 mod promises;
 mod report;
 mod schemas;

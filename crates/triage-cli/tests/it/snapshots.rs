@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::util::{stderr, stdout, triage};
 
-const COMMANDS: [&str; 13] = [
+const COMMANDS: [&str; 14] = [
     "demo",
     "evaluate",
     "label-issues",
@@ -26,6 +26,7 @@ const COMMANDS: [&str; 13] = [
     "shift",
     "bayes",
     "label",
+    "lint",
 ];
 
 #[test]

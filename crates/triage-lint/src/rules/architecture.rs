@@ -7,7 +7,7 @@ use triage_docs::severity::Severity;
 
 use super::{finding, listing, Context};
 use crate::graph::Op;
-use crate::infer::{depth, Shape};
+use crate::infer::{depth, saturating_sum, Shape};
 
 /// Weight layers on the longest path above which a plain stack (no
 /// shortcut) is flagged (He et al. 2016: plain-34 trains worse than
@@ -152,7 +152,7 @@ fn stages(cx: &Context<'_>) -> BTreeMap<u64, (Option<usize>, u64)> {
     for (i, node) in cx.graph.nodes.iter().enumerate() {
         let l = &cx.layers[i];
         let entry = out.entry(l.stage).or_insert((None, 0));
-        entry.1 += l.macs;
+        entry.1 = entry.1.saturating_add(l.macs);
         if let Op::Conv { filters, .. } = node.op {
             entry.0 = Some(filters);
         }
@@ -304,19 +304,21 @@ fn softmax_rules(cx: &Context<'_>) -> Vec<LintFinding> {
 
 /// A dense head holding most of the parameters on a flattened map.
 fn dense_head(cx: &Context<'_>) -> Option<LintFinding> {
-    let total: u64 = cx.layers.iter().map(|l| l.params).sum();
-    let dense: u64 = cx
-        .graph
-        .nodes
-        .iter()
-        .zip(cx.layers)
-        .filter(|(n, _)| matches!(n.op, Op::Dense { .. }))
-        .map(|(_, l)| l.params)
-        .sum();
+    let total = saturating_sum(cx.layers.iter().map(|l| l.params));
+    let dense = saturating_sum(
+        cx.graph
+            .nodes
+            .iter()
+            .zip(cx.layers)
+            .filter(|(n, _)| matches!(n.op, Op::Dense { .. }))
+            .map(|(_, l)| l.params),
+    );
     let flatten = cx.graph.nodes.iter().enumerate().find_map(|(i, n)| {
         let input = n.inputs.first().map(|&j| cx.layers[j].shape);
         match (&n.op, input) {
-            (Op::Flatten, Some(Shape::Map { c, h, w })) if h * w > 1 => Some((i, c, h, w)),
+            (Op::Flatten, Some(Shape::Map { c, h, w })) if h.saturating_mul(w) > 1 => {
+                Some((i, c, h, w))
+            }
             _ => None,
         }
     })?;

@@ -135,7 +135,7 @@ pub(super) fn check(cx: &Context<'_>, s: &SetupDoc) -> Vec<LintFinding> {
             "The validation set is the tail of the data".to_owned(),
             "Keras validation_split takes the last fraction of the arrays before any shuffling: on data sorted by class, validation holds only the last classes, and the training set lacks them.",
             format!("{evidence} ({from})"),
-            "Shuffle the arrays once before fit, or split with a stratified random split (triage split --stratify).",
+            "Shuffle the arrays once before fit, or cut validation with a shuffled, stratified split (`triage split` writes one as a manifest).",
             "Keras Model.fit documentation (validation_split: \"the validation data is selected from the last samples\")",
         ));
     }

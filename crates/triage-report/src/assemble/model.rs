@@ -1,10 +1,12 @@
 //! "The model": per run, the architecture, optimiser, schedule and the
-//! rest of `run.json`.
+//! rest of `run.json`; per `triage lint` document, the layer table, the
+//! stage profile and what the lint could not see (its findings are ranked
+//! with the others).
 
 use serde_json::Value;
 
 use crate::inputs::{ReportInputs, RunDir};
-use crate::model::{Block, KeyValue};
+use crate::model::{slug, Block, KeyValue, Table};
 
 pub(super) fn blocks(inputs: &ReportInputs) -> Vec<Block> {
     let mut out = Vec::new();
@@ -13,6 +15,89 @@ pub(super) fn blocks(inputs: &ReportInputs) -> Vec<Block> {
             text: format!("Run `{}`", run.name),
         });
         out.push(Block::KeyValues { items: facts(run) });
+    }
+    for lint in &inputs.lints {
+        out.extend(lint_blocks(&lint.name, &lint.doc));
+    }
+    out
+}
+
+/// One lint document: totals, the layer table, the stages, notes.
+fn lint_blocks(name: &str, d: &triage_docs::lint::LintDoc) -> Vec<Block> {
+    use crate::terminal::lint::{grouped, shape};
+    let t = &d.totals;
+    let mut out = vec![
+        Block::Heading {
+            text: format!("Architecture lint: {name}"),
+        },
+        Block::KeyValues {
+            items: vec![
+                KeyValue::new("model", format!("{} ({})", d.source, d.model_format)),
+                KeyValue::new(
+                    "input",
+                    d.input.map_or("unknown".into(), |(c, h, w)| format!("{c}×{h}×{w}")),
+                ),
+                KeyValue::new(
+                    "parameters",
+                    format!("{} ({} in dense layers)", grouped(t.params), grouped(t.dense_params)),
+                ),
+                KeyValue::new("MACs per image", grouped(t.macs)),
+                KeyValue::new("depth (weight layers)", t.depth.to_string()),
+                KeyValue::new(
+                    "receptive field at the head",
+                    t.receptive_field.map_or("—".into(), |r| format!("{r} px")),
+                ),
+                KeyValue::new("findings", d.findings.len().to_string()),
+            ],
+        },
+        Block::Table(Table {
+            id: format!("lint-layers-{}", slug(name)),
+            caption: "Layers in topological order: output shape, trainable parameters, multiply-accumulates per image, receptive field.".into(),
+            header: ["layer", "type", "output", "params", "MACs", "RF"]
+                .map(String::from)
+                .to_vec(),
+            rows: d
+                .layers
+                .iter()
+                .map(|l| {
+                    vec![
+                        l.name.clone(),
+                        l.kind.clone(),
+                        shape(&l.shape),
+                        grouped(l.params),
+                        grouped(l.macs),
+                        l.receptive_field.map_or(String::new(), |r| r.to_string()),
+                    ]
+                })
+                .collect(),
+        }),
+        Block::Table(Table {
+            id: format!("lint-stages-{}", slug(name)),
+            caption: "Stages between spatial down-samplings: channels, map size and compute.".into(),
+            header: ["stage", "channels", "size", "M MACs"].map(String::from).to_vec(),
+            rows: d
+                .stages
+                .iter()
+                .map(|s| {
+                    vec![
+                        s.stage.to_string(),
+                        s.channels.map_or("—".into(), |c| c.to_string()),
+                        s.size.map_or("—".into(), |(h, w)| format!("{h}×{w}")),
+                        format!("{:.1}", s.macs as f64 / 1e6),
+                    ]
+                })
+                .collect(),
+        }),
+    ];
+    for u in &d.unknown_ops {
+        out.push(Block::Paragraph {
+            text: format!("Not understood (skipped): `{}` × {}.", u.op, u.count),
+        });
+    }
+    for n in &d.notes {
+        out.push(Block::Paragraph {
+            text: format!("{n}."),
+        });
     }
     out
 }

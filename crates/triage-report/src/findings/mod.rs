@@ -11,9 +11,11 @@ pub mod calibration;
 pub mod data;
 pub mod deployment;
 pub mod limits;
+pub mod lint;
 pub mod performance;
 pub mod training;
 
+pub use lint::lint_findings;
 use schemars::JsonSchema;
 use serde::Serialize;
 pub use triage_docs::severity::Severity;
@@ -153,6 +155,11 @@ pub static RULES: &[Rule] = &[
         id: "human-level",
         description: "the model's test error against the humans' of a blind sample (`triage label report`): below human level (warning) when its interval lies above the majority vote's, at or above human level (information) otherwise",
         check: limits::against_humans,
+    },
+    Rule {
+        id: "lint",
+        description: "every finding of a `triage lint` document (architecture and training setup: Dropout feeding BatchNorm, channels shrinking after down-sampling, deep plain stacks, softmax misuse, dense heads, optimizer, selection, batch size, tail validation splits, …)",
+        check: lint::lints,
     },
     Rule {
         id: "covariate-shift",

@@ -42,6 +42,19 @@ pub struct ReportInputs {
     pub bayes: Vec<NamedBayes>,
     /// Human-labelling reports (`triage label report --json`).
     pub humans: Vec<NamedHuman>,
+    /// Architecture lints (`triage lint --json`).
+    pub lints: Vec<NamedLint>,
+}
+
+/// An architecture lint with its name.
+#[derive(Debug, Clone)]
+pub struct NamedLint {
+    /// Display name (file stem, or as given).
+    pub name: String,
+    /// The JSON file.
+    pub path: PathBuf,
+    /// The document.
+    pub doc: triage_docs::lint::LintDoc,
 }
 
 /// A human-labelling report with its name.
@@ -116,6 +129,7 @@ impl ReportInputs {
         files.extend(self.shifts.iter().map(|s| s.path.clone()));
         files.extend(self.bayes.iter().map(|b| b.path.clone()));
         files.extend(self.humans.iter().map(|h| h.path.clone()));
+        files.extend(self.lints.iter().map(|l| l.path.clone()));
         files
     }
 }
@@ -295,6 +309,15 @@ pub fn load_inputs(
                 doc,
             });
         } else if value.get("format").and_then(Value::as_str)
+            == Some(triage_docs::lint::LINT_FORMAT)
+        {
+            let doc = document_at(value, &spec.path)?;
+            inputs.lints.push(NamedLint {
+                name,
+                path: spec.path.clone(),
+                doc,
+            });
+        } else if value.get("format").and_then(Value::as_str)
             == Some(triage_docs::bayes::BAYES_FORMAT)
         {
             let doc = document_at(value, &spec.path)?;
@@ -357,6 +380,7 @@ fn unique_names(inputs: &mut ReportInputs) {
     dedup(inputs.shifts.iter_mut().map(|s| &mut s.name));
     dedup(inputs.bayes.iter_mut().map(|b| &mut b.name));
     dedup(inputs.humans.iter_mut().map(|h| &mut h.name));
+    dedup(inputs.lints.iter_mut().map(|l| &mut l.name));
 }
 
 /// A JSON value read from `path` as a document: format, version and
