@@ -33,6 +33,9 @@ pub const SHIFT: &str = "shift.json";
 /// `bayes.json`: a `triage bayes` document of the run's data and model
 /// embeddings, as the demo writes it.
 pub const BAYES: &str = "bayes.json";
+/// `lint.json`: a `triage lint` document of the run's model and training
+/// setup, as the demo writes it.
+pub const LINT: &str = "lint.json";
 /// `eval/`: the run's evaluations.
 pub const EVAL_DIR: &str = "eval";
 /// Extension of the predictions file beside an evaluation

@@ -61,11 +61,13 @@ pub fn lint(path: &Path, opts: &LintOptions) -> Result<LintDoc, LintError> {
     }
     let setup = merge(read.setup.take(), opts.setup.clone());
     let layers = infer(&read.graph);
+    // A run directory holds the profile of its training data.
+    let order = opts.order.clone().or_else(|| run_profile_order(path));
     let cx = Context {
         graph: &read.graph,
         layers: &layers,
         setup: setup.as_ref(),
-        order: opts.order.as_ref(),
+        order: order.as_ref(),
         inference_export: read.inference_export,
     };
     let findings = run_all(&cx);
@@ -93,6 +95,15 @@ pub fn lint(path: &Path, opts: &LintOptions) -> Result<LintDoc, LintError> {
         unknown_ops: count(&read.unknown),
         notes,
     })
+}
+
+/// The order check of a run directory's `profile.json`, if it has one.
+fn run_profile_order(path: &Path) -> Option<OrderReport> {
+    let profile = path.join(triage_docs::run_layout::PROFILE);
+    let text = triage_data::bounded_read::read_document(&profile).ok()?;
+    triage_docs::read_str::<triage_docs::profile::DatasetProfile>(&text)
+        .ok()
+        .map(|p| p.order)
 }
 
 fn read_model(path: &Path, opts: &LintOptions) -> Result<Loaded, LintError> {

@@ -71,4 +71,27 @@ fn quick_demo_writes_a_complete_report_with_the_planted_findings() {
     assert_eq!(meta["optimizer"]["kind"], "adam_w");
     assert_eq!(meta["augment"]["color_jitter"], 0.3);
     assert_eq!(meta["schedule"]["kind"], "one_cycle");
+    // Each run's model is linted: the seed's Dropout feeds BatchNorm, the
+    // baseline has nothing above "info".
+    let lint = |run: &str| -> Value {
+        serde_json::from_str(
+            &std::fs::read_to_string(out.join(format!("runs/{run}/lint.json"))).unwrap(),
+        )
+        .unwrap()
+    };
+    let ids = |doc: &Value, severities: &[&str]| -> Vec<String> {
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| severities.contains(&f["severity"].as_str().unwrap()))
+            .map(|f| f["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let seed = ids(&lint("seed-vgg-adadelta"), &["warning", "critical"]);
+    assert!(seed.contains(&"dropout-before-batchnorm".to_owned()), "{seed:?}");
+    assert_eq!(
+        ids(&lint("resnet-adamw-onecycle"), &["warning", "critical"]),
+        Vec::<String>::new()
+    );
 }

@@ -30,11 +30,27 @@ pub fn lint_findings(doc: &LintDoc, subject: Option<&str>) -> Vec<Finding> {
         .collect()
 }
 
+/// Lint rules the report's own training rules already apply to a run
+/// (`optimizer-adadelta`, `sgd-without-momentum`, `no-lr-schedule`,
+/// `select-on-accuracy` in `training.rs`): for a run's lint they are not
+/// repeated.
+const JUDGED_FOR_RUNS: [&str; 4] = [
+    "adaptive-optimizer",
+    "sgd-without-momentum",
+    "no-schedule",
+    "select-on-accuracy",
+];
+
 /// Every lint document's findings.
 pub fn lints(inputs: &ReportInputs) -> Vec<Finding> {
     inputs
         .lints
         .iter()
-        .flat_map(|l| lint_findings(&l.doc, Some(&l.name)))
+        .flat_map(|l| {
+            let of_run = inputs.runs.iter().any(|r| r.name == l.name);
+            lint_findings(&l.doc, Some(&l.name))
+                .into_iter()
+                .filter(move |f| !(of_run && JUDGED_FOR_RUNS.contains(&f.id.as_str())))
+        })
         .collect()
 }

@@ -265,6 +265,14 @@ pub fn load_inputs(
                     run: Some(run.name.clone()),
                 });
             }
+            let lint_path = spec.path.join(triage_docs::run_layout::LINT);
+            if lint_path.is_file() {
+                inputs.lints.push(NamedLint {
+                    name: run.name.clone(),
+                    doc: read_document(&lint_path)?,
+                    path: lint_path,
+                });
+            }
             inputs.evaluations.extend(evals);
             inputs.runs.push(run);
             continue;

@@ -52,7 +52,9 @@ use crate::commands::progress::Bars;
 use crate::commands::train::train_plan;
 use plans::DemoSizes;
 pub use plans::BASELINE_RUN;
-use steps::{predict_and_evaluate, write_bayes, write_report, write_shift, DemoEvaluation};
+use steps::{
+    predict_and_evaluate, write_bayes, write_lint, write_report, write_shift, DemoEvaluation,
+};
 
 /// Arguments of `triage demo`.
 #[derive(Debug, Args)]
@@ -155,6 +157,11 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
             training.name
         ));
         write_bayes(&training.plan.out, &manifest, args.seed, show)?;
+        step(&format!(
+            "linting the architecture and training setup of {}",
+            training.name
+        ));
+        write_lint(&training.plan.out)?;
         inputs.push(training.plan.out.display().to_string());
     }
 

@@ -173,6 +173,15 @@ pub(super) fn write_shift(
 /// sweep, and write `RUN/bayes.json`, which the report reads with the run
 /// and compares with the run's synthetic-test evaluation. A set too small
 /// for any estimate (`--quick`) is skipped with a note.
+/// Lint the run's model and training setup (with its data profile as
+/// evidence) into `RUN/lint.json`.
+pub(super) fn write_lint(run_dir: &Path) -> Result<()> {
+    let doc = triage_lint::lint(run_dir, &triage_lint::LintOptions::default())
+        .context("linting the model")?;
+    write_atomic(&run_dir.join(run_layout::LINT), &serde_json::to_vec(&doc)?)?;
+    Ok(())
+}
+
 pub(super) fn write_bayes(run_dir: &Path, data: &Path, seed: u64, show: bool) -> Result<()> {
     let train = predict_best(run_dir, data, "synthetic-train", Some("train"), show)?;
     let test_dir = run_dir.join("predict").join("synthetic-test");
