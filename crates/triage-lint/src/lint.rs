@@ -173,6 +173,16 @@ fn read_run(path: &Path, opts: &LintOptions) -> Result<Loaded, LintError> {
         expected: "a triage run (`run.json`)",
         reason: e.to_string(),
     })?;
+    // Widths and blocks within triage's own limits (a hostile run.json
+    // must not make the graph huge).
+    run.model
+        .spec
+        .check_input(run.input, run.classes.len())
+        .map_err(|e| LintError::NotAModel {
+            path: path.to_path_buf(),
+            expected: "a triage run (`run.json`)",
+            reason: format!("its model spec cannot be built: {e}"),
+        })?;
     let input = [run.input.channels, run.input.height, run.input.width];
     let input = opts.input.unwrap_or(input);
     let mut graph = crate::spec::graph_of(&run.model.spec, input, run.classes.len()).unwrap_or_else(|| {

@@ -3,7 +3,10 @@
 //! training setup of its `train` section.
 
 use triage_docs::lint::SetupDoc;
-use triage_docs::model_spec::{ModelKind, ModelSpec, Norm};
+use triage_docs::model_spec::{
+    ModelKind, ModelSpec, Norm, RESNEXT_DEFAULT_BOTTLENECK_WIDTH, RESNEXT_DEFAULT_CARDINALITY,
+    RESNEXT_DEFAULT_STEM,
+};
 use triage_docs::optimizer::OptimizerSpec;
 use triage_docs::run::RunMeta;
 use triage_docs::training::Select;
@@ -73,8 +76,7 @@ fn head(b: &mut Builder, spec: &ModelSpec, classes: usize, from: usize) {
 }
 
 /// The layer graph of a triage model spec for `input` (C, H, W) and
-/// `classes`; `None` for the families not described here (`resnext`,
-/// `resnet9`).
+/// `classes` (`None` is kept for families added later).
 pub fn graph_of(spec: &ModelSpec, input: [usize; 3], classes: usize) -> Option<Graph> {
     let mut b = Builder { nodes: Vec::new() };
     let mut x = b.push("input".into(), Op::Input, Vec::new());
@@ -192,7 +194,118 @@ pub fn graph_of(spec: &ModelSpec, input: [usize; 3], classes: usize) -> Option<G
             x = b.then("gap".into(), Op::GlobalPool(PoolKind::Avg), x);
             head(&mut b, spec, classes, x);
         }
-        ModelKind::Resnext | ModelKind::Resnet9 => return None,
+        ModelKind::Resnext => {
+            let card = spec.cardinality.unwrap_or(RESNEXT_DEFAULT_CARDINALITY);
+            let width = spec
+                .bottleneck_width
+                .unwrap_or(RESNEXT_DEFAULT_BOTTLENECK_WIDTH);
+            let stem = spec.stem.unwrap_or(RESNEXT_DEFAULT_STEM);
+            x = unit(&mut b, "stem", conv(stem, 3, 1, 1), norm, true, x);
+            let mut channels = stem;
+            for (s, (&w, &n)) in widths.iter().zip(&blocks).enumerate() {
+                let inner = card.saturating_mul(width).saturating_mul(1 << s.min(20));
+                for k in 0..n {
+                    let p = format!("stage{s}.block{k}");
+                    let stride = if s > 0 && k == 0 { 2 } else { 1 };
+                    let a = unit(
+                        &mut b,
+                        &format!("{p}.reduce"),
+                        conv(inner, 1, 1, 1),
+                        norm,
+                        true,
+                        x,
+                    );
+                    let g = unit(
+                        &mut b,
+                        &format!("{p}.grouped"),
+                        conv(inner, 3, stride, card),
+                        norm,
+                        true,
+                        a,
+                    );
+                    let c = unit(
+                        &mut b,
+                        &format!("{p}.expand"),
+                        conv(w, 1, 1, 1),
+                        norm,
+                        false,
+                        g,
+                    );
+                    let shortcut = if stride != 1 || channels != w {
+                        unit(
+                            &mut b,
+                            &format!("{p}.shortcut"),
+                            conv(w, 1, stride, 1),
+                            norm,
+                            false,
+                            x,
+                        )
+                    } else {
+                        x
+                    };
+                    let sum = b.push(format!("{p}.add"), Op::Add, vec![c, shortcut]);
+                    x = b.then(format!("{p}.relu"), Op::Activation("relu".into()), sum);
+                    channels = w;
+                }
+            }
+            x = b.then("gap".into(), Op::GlobalPool(PoolKind::Avg), x);
+            head(&mut b, spec, classes, x);
+        }
+        ModelKind::Resnet9 => {
+            let w = |i: usize| widths.get(i).copied().unwrap_or(0);
+            let pool = || Op::Pool {
+                kind: PoolKind::Max,
+                kernel: [2, 2],
+                stride: [2, 2],
+                padding: Padding::Valid,
+            };
+            x = unit(&mut b, "prep", conv(w(0), 3, 1, 1), norm, true, x);
+            for (layer, width, residual) in [(1, w(1), true), (2, w(2), false), (3, w(3), true)] {
+                x = unit(
+                    &mut b,
+                    &format!("layer{layer}"),
+                    conv(width, 3, 1, 1),
+                    norm,
+                    true,
+                    x,
+                );
+                x = b.then(format!("layer{layer}.pool"), pool(), x);
+                if residual {
+                    let r1 = unit(
+                        &mut b,
+                        &format!("layer{layer}.res1"),
+                        conv(width, 3, 1, 1),
+                        norm,
+                        true,
+                        x,
+                    );
+                    let r2 = unit(
+                        &mut b,
+                        &format!("layer{layer}.res2"),
+                        conv(width, 3, 1, 1),
+                        norm,
+                        true,
+                        r1,
+                    );
+                    x = b.push(format!("layer{layer}.add"), Op::Add, vec![r2, x]);
+                }
+            }
+            x = b.then("gmp".into(), Op::GlobalPool(PoolKind::Max), x);
+            x = b.then(
+                "head.fc".into(),
+                Op::Dense {
+                    units: classes,
+                    in_features: None,
+                    bias: false,
+                },
+                x,
+            );
+            b.then(
+                "head.scale".into(),
+                Op::Passthrough("scale 0.125".into()),
+                x,
+            );
+        }
     }
     Some(Graph {
         nodes: b.nodes,

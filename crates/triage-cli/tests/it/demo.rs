@@ -89,7 +89,10 @@ fn quick_demo_writes_a_complete_report_with_the_planted_findings() {
             .collect()
     };
     let seed = ids(&lint("seed-vgg-adadelta"), &["warning", "critical"]);
-    assert!(seed.contains(&"dropout-before-batchnorm".to_owned()), "{seed:?}");
+    assert!(
+        seed.contains(&"dropout-before-batchnorm".to_owned()),
+        "{seed:?}"
+    );
     assert_eq!(
         ids(&lint("resnet-adamw-onecycle"), &["warning", "critical"]),
         Vec::<String>::new()
