@@ -246,6 +246,8 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<OnnxModel, LintError> {
     }
     let mut constants: HashSet<&str> = weights.keys().copied().collect();
     let mut scalars: HashMap<&str, f32> = HashMap::new();
+    // Index in `raw` of each node, by name.
+    let mut position: HashMap<String, usize> = HashMap::new();
     for (i, n) in graph.node.iter().enumerate() {
         let features: Vec<&String> = n
             .input
@@ -277,6 +279,16 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<OnnxModel, LintError> {
             continue;
         }
         let mut op = node_op(n, &weights, &constants);
+        // A constant added to a MatMul's output is that dense layer's bias.
+        if let (Op::Passthrough(_), "Add", [input]) = (&op, n.op_type.as_str(), features.as_slice())
+        {
+            let producer_name = &producer[input.as_str()];
+            if let Some(&k) = position.get(producer_name.as_str()) {
+                if let Op::Dense { bias, .. } = &mut raw[k].op {
+                    *bias = true;
+                }
+            }
+        }
         if let Op::Dropout { rate: rate @ None } = &mut op {
             // Opset 12+: the ratio is the second input.
             *rate = n
@@ -288,6 +300,7 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<OnnxModel, LintError> {
         if let Op::Unknown(op) = &op {
             unknown.push(op.clone());
         }
+        position.insert(name.clone(), raw.len());
         raw.push(RawNode {
             name: name.clone(),
             op,
@@ -415,10 +428,10 @@ fn node_op(n: &NodeProto, weights: &HashMap<&str, &[i64]>, constants: &HashSet<&
         }
         "GlobalAveragePool" => Op::GlobalPool(PoolKind::Avg),
         "GlobalMaxPool" => Op::GlobalPool(PoolKind::Max),
-        "ReduceMean" | "ReduceMax"
-            if n.ints("axes")
-                .is_some_and(|a| a.contains(&2) && a.contains(&3)) =>
-        {
+        // Global pooling as exporters write it: two reduced axes (NCHW
+        // [2, 3], or NHWC [1, 2] behind tf2onnx's transposes), or axes
+        // given as an input (opset 18).
+        "ReduceMean" | "ReduceMax" if n.ints("axes").is_none_or(|a| a.len() == 2) => {
             Op::GlobalPool(if n.op_type == "ReduceMean" {
                 PoolKind::Avg
             } else {

@@ -162,3 +162,18 @@ fn the_resnet_passes_with_nothing_above_info() {
     );
     assert_eq!(s.loss_from_logits, Some(true));
 }
+
+#[test]
+fn a_tf2onnx_graph_reads_through_its_transposes() {
+    let doc = lint(&fixture("tf2onnx_style.onnx"), &LintOptions::default()).unwrap();
+    // NHWC input read as 3×32×32; Transpose, ReduceMean (global pooling)
+    // and MatMul + Add (a dense layer with its bias) all understood.
+    check_totals("tf2onnx_style.onnx", &doc);
+    assert!(doc.unknown_ops.is_empty(), "{:?}", doc.unknown_ops);
+    let kinds: Vec<&str> = doc.layers.iter().map(|l| l.kind.as_str()).collect();
+    assert!(kinds.contains(&"global avgpool"), "{kinds:?}");
+    assert_eq!(doc.totals.dense_params, 330);
+    // Inference graph: BatchNorm folded, no Dropout — and it says so.
+    assert_eq!(doc.notes.len(), 2, "{:?}", doc.notes);
+    assert!(doc.findings.iter().any(|f| f.id == "softmax-output"));
+}
