@@ -64,6 +64,12 @@ pub fn normal_quantile(p: f64) -> f64 {
     x - u / (1.0 + x * u / 2.0)
 }
 
+/// P(Z > z) for a standard normal Z (from the complementary error
+/// function below).
+pub fn normal_sf(z: f64) -> f64 {
+    0.5 * erfc(z / std::f64::consts::SQRT_2)
+}
+
 /// Complementary error function (W. J. Cody's rational Chebyshev
 /// approximations via the Numerical Recipes `erfc` with relative error below
 /// 1.2e-7, refined: here the high-precision series/continued fraction).

@@ -14,6 +14,7 @@ pub mod agreement;
 pub mod bayes;
 pub mod bootstrap;
 pub mod calibration;
+pub mod compare;
 pub mod confusion;
 pub mod error;
 pub mod evaluation;
