@@ -114,7 +114,7 @@ impl Terms {
         let total: f64 = w.iter().map(|&x| f64::from(x)).sum();
         let mean = |t: &[f64]| t.iter().zip(w).map(|(v, &x)| v * f64::from(x)).sum::<f64>() / total;
         // ECE: Σ_bins |Σ w (hit − conf)| / Σ w.
-        let mut gap = vec![0.0; DEFAULT_BINS];
+        let mut gap = [0.0; DEFAULT_BINS];
         for i in 0..y.len() {
             gap[self.bin[i] as usize] += f64::from(w[i]) * (self.correct[i] - self.confidence[i]);
         }
