@@ -66,6 +66,10 @@ pub enum Command {
     /// setup: reads ONNX, Keras and triage's own runs; layer table with
     /// shapes, parameters, MACs and receptive field; ranked findings.
     Lint(crate::lint_args::LintArgs),
+    /// Is one model really better than another: McNemar, paired bootstrap
+    /// intervals of accuracy, log loss, Brier, AUC and ECE differences,
+    /// DeLong's AUC test, Holm across pairs, and a verdict in words.
+    Compare(crate::compare_args::CompareArgs),
     /// Learning-rate range test: loss against an exponential ramp, with
     /// suggested rates.
     LrFind(crate::train_args::LrFindArgs),

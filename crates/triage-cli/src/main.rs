@@ -29,6 +29,7 @@ fn main() -> ExitCode {
         Command::Bayes(args) => commands::bayes::run(&args),
         Command::Label(args) => commands::label::run(&args),
         Command::Lint(args) => commands::lint::run(&args),
+        Command::Compare(args) => commands::compare::run(&args),
     };
     match result {
         Ok(code) => code,

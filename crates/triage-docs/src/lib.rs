@@ -27,6 +27,7 @@
 #![deny(missing_docs)]
 
 pub mod bayes;
+pub mod compare;
 pub mod error;
 pub mod evaluation;
 pub mod float;
@@ -186,6 +187,7 @@ pub fn schemas() -> Vec<(String, Value)> {
         one::<bayes::BayesDoc>(),
         one::<human::HumanLabelsDoc>(),
         one::<lint::LintDoc>(),
+        one::<compare::CompareDoc>(),
     ]
 }
 

@@ -1,6 +1,7 @@
 //! One module per subcommand; each exposes `run(&Args) -> Result<ExitCode>`.
 
 pub mod bayes;
+pub mod compare;
 pub mod demo;
 pub mod evaluate;
 pub mod fail_on;

@@ -1,6 +1,7 @@
 //! Integration tests of the `triage` binary: real processes, real files.
 
 mod bayes;
+mod compare;
 mod datasets;
 mod demo;
 mod evaluate;

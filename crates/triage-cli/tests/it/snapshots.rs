@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::util::{stderr, stdout, triage};
 
-const COMMANDS: [&str; 14] = [
+const COMMANDS: [&str; 15] = [
     "demo",
     "evaluate",
     "label-issues",
@@ -27,6 +27,7 @@ const COMMANDS: [&str; 14] = [
     "bayes",
     "label",
     "lint",
+    "compare",
 ];
 
 #[test]

@@ -10,6 +10,7 @@
 //! | `*.npz` | arrays `labels` and `probs` (or `logits`), as `np.savez` writes them |
 //! | anything else | CSV with columns `id`, `label`, optional `path`, `p_<class>`… |
 
+pub mod align;
 mod csv_format;
 mod csv_write;
 mod embeddings;

@@ -1,6 +1,7 @@
 //! Assemble the [`Report`] model from the inputs: one builder per section
 //! kind, plus the findings.
 
+mod comparison;
 pub mod data;
 mod limits;
 mod model;
@@ -65,7 +66,11 @@ pub fn build_report(inputs: &ReportInputs, options: &ReportOptions) -> Result<Re
             SectionKind::Data => data::blocks(inputs, options),
             SectionKind::Model => model::blocks(inputs),
             SectionKind::Training => training::blocks(inputs),
-            SectionKind::Performance => performance::blocks(inputs, options)?,
+            SectionKind::Performance => {
+                let mut blocks = performance::blocks(inputs, options)?;
+                blocks.extend(comparison::blocks(inputs));
+                blocks
+            }
             SectionKind::Limits => limits::blocks(inputs),
             SectionKind::Deployment => {
                 let mut blocks = performance::deployment_blocks(inputs);

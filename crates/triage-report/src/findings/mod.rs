@@ -8,6 +8,7 @@
 //! reason in its doc comment.
 
 pub mod calibration;
+pub mod comparison;
 pub mod data;
 pub mod deployment;
 pub mod limits;
@@ -160,6 +161,11 @@ pub static RULES: &[Rule] = &[
         id: "lint",
         description: "every finding of a `triage lint` document (architecture and training setup: Dropout feeding BatchNorm, channels shrinking after down-sampling, deep plain stacks, softmax misuse, dense heads, optimizer, selection, batch size, tail validation splits, …)",
         check: lint::lints,
+    },
+    Rule {
+        id: "difference-",
+        description: "`triage compare`: a difference between two models that is not significant (warning; McNemar, Holm-corrected) or that is (information)",
+        check: comparison::comparisons,
     },
     Rule {
         id: "covariate-shift",

@@ -44,6 +44,19 @@ pub struct ReportInputs {
     pub humans: Vec<NamedHuman>,
     /// Architecture lints (`triage lint --json`).
     pub lints: Vec<NamedLint>,
+    /// Model comparisons (`triage compare --json`).
+    pub compares: Vec<NamedCompare>,
+}
+
+/// A model comparison with its name.
+#[derive(Debug, Clone)]
+pub struct NamedCompare {
+    /// Display name (file stem, or as given).
+    pub name: String,
+    /// The JSON file.
+    pub path: PathBuf,
+    /// The document.
+    pub doc: triage_docs::compare::CompareDoc,
 }
 
 /// An architecture lint with its name.
@@ -130,6 +143,7 @@ impl ReportInputs {
         files.extend(self.bayes.iter().map(|b| b.path.clone()));
         files.extend(self.humans.iter().map(|h| h.path.clone()));
         files.extend(self.lints.iter().map(|l| l.path.clone()));
+        files.extend(self.compares.iter().map(|c| c.path.clone()));
         files
     }
 }
@@ -317,6 +331,15 @@ pub fn load_inputs(
                 doc,
             });
         } else if value.get("format").and_then(Value::as_str)
+            == Some(triage_docs::compare::COMPARE_FORMAT)
+        {
+            let doc = document_at(value, &spec.path)?;
+            inputs.compares.push(NamedCompare {
+                name,
+                path: spec.path.clone(),
+                doc,
+            });
+        } else if value.get("format").and_then(Value::as_str)
             == Some(triage_docs::lint::LINT_FORMAT)
         {
             let doc = document_at(value, &spec.path)?;
@@ -389,6 +412,7 @@ fn unique_names(inputs: &mut ReportInputs) {
     dedup(inputs.bayes.iter_mut().map(|b| &mut b.name));
     dedup(inputs.humans.iter_mut().map(|h| &mut h.name));
     dedup(inputs.lints.iter_mut().map(|l| &mut l.name));
+    dedup(inputs.compares.iter_mut().map(|c| &mut c.name));
 }
 
 /// A JSON value read from `path` as a document: format, version and

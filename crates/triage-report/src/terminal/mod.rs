@@ -5,6 +5,7 @@
 //! [`triage_data::escape::terminal_safe`].
 
 mod bayes;
+mod compare;
 mod evaluation;
 pub(crate) mod human;
 mod label_issues;
@@ -14,6 +15,7 @@ mod report;
 mod shift;
 
 pub use bayes::write_bayes_summary;
+pub use compare::write_compare_summary;
 pub use evaluation::write_evaluation_summary;
 pub use human::write_human_summary;
 pub use label_issues::write_label_issues_summary;

@@ -7,6 +7,7 @@
 //! Alpaydın's combined F, Holm's correction), and the sample size a
 //! difference would need ([`hypothesis::mcnemar_sample_size`]).
 
+pub mod analysis;
 pub mod delong;
 pub mod hypothesis;
 pub mod paired;
