@@ -174,21 +174,19 @@ fn pair(
 /// The verdict in words.
 fn verdict(p: &PairDoc, n: usize, alpha: f64) -> String {
     let acc = p.metrics.iter().find(|m| m.metric == "accuracy");
-    let (diff, interval) = acc.map_or((0.0, String::new()), |m| {
-        (
-            m.diff,
-            match (m.low, m.high) {
-                (Some(l), Some(h)) => format!(" [{:+.2}, {:+.2}]", 100.0 * l, 100.0 * h),
-                _ => String::new(),
-            },
-        )
-    });
-    let (better, worse) = if diff >= 0.0 {
-        (&p.a, &p.b)
-    } else {
-        (&p.b, &p.a)
-    };
-    let size = format!("{:+.2} points{interval}", 100.0 * diff);
+    let diff = acc.map_or(0.0, |m| m.diff);
+    // Said from the better model's side: B − A when B is more accurate.
+    let sign = if diff >= 0.0 { 1.0 } else { -1.0 };
+    let interval = acc
+        .and_then(|m| Some((m.low?, m.high?)))
+        .map_or(String::new(), |(l, h)| {
+            let (l, h) = if sign > 0.0 { (l, h) } else { (-h, -l) };
+            // No "-0.00".
+            let tidy = |v: f64| if v == 0.0 { 0.0 } else { 100.0 * v };
+            format!(" [{:+.2}, {:+.2}]", tidy(l), tidy(h))
+        });
+    let (better, worse) = if sign > 0.0 { (&p.a, &p.b) } else { (&p.b, &p.a) };
+    let size = format!("{:+.2} points{interval}", 100.0 * sign * diff);
     if p.significant {
         format!(
             "{better} is more accurate than {worse}: {} (McNemar p {}{})",
@@ -212,9 +210,7 @@ fn verdict(p: &PairDoc, n: usize, alpha: f64) -> String {
             None => "; the two models are right on exactly as many items".to_owned(),
         };
         format!(
-            "no evidence of a difference at α = {alpha}: accuracy {} − {} = {size} (McNemar p {}){need}",
-            p.a,
-            p.b,
+            "no evidence of a difference at α = {alpha}: accuracy {better} − {worse} = {size} (McNemar p {}){need}",
             p_text(p.mcnemar.p_holm)
         )
     }
