@@ -108,7 +108,7 @@ pub struct CompareDoc {
     pub format: String,
     /// Document version.
     pub version: u32,
-    /// The prediction files, as given.
+    /// The prediction files as given (the demo: the runs' names).
     pub files: Vec<String>,
     /// Items every file covers.
     pub items: u64,

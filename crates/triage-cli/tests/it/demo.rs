@@ -88,6 +88,15 @@ fn quick_demo_writes_a_complete_report_with_the_planted_findings() {
             .map(|f| f["id"].as_str().unwrap().to_owned())
             .collect()
     };
+    // The two models compared on each evaluation's items.
+    for eval in ["synthetic-test", "real-like"] {
+        let doc: triage_docs::compare::CompareDoc = triage_docs::read_str(
+            &std::fs::read_to_string(out.join(format!("compare-{eval}.json"))).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(doc.pairs.len(), 1);
+        assert_eq!(doc.files, ["seed-vgg-adadelta", "resnet-adamw-onecycle"]);
+    }
     let seed = ids(&lint("seed-vgg-adadelta"), &["warning", "critical"]);
     assert!(
         seed.contains(&"dropout-before-batchnorm".to_owned()),

@@ -185,7 +185,11 @@ fn verdict(p: &PairDoc, n: usize, alpha: f64) -> String {
             let tidy = |v: f64| if v == 0.0 { 0.0 } else { 100.0 * v };
             format!(" [{:+.2}, {:+.2}]", tidy(l), tidy(h))
         });
-    let (better, worse) = if sign > 0.0 { (&p.a, &p.b) } else { (&p.b, &p.a) };
+    let (better, worse) = if sign > 0.0 {
+        (&p.a, &p.b)
+    } else {
+        (&p.b, &p.a)
+    };
     let size = format!("{:+.2} points{interval}", 100.0 * sign * diff);
     if p.significant {
         format!(

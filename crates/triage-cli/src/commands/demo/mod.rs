@@ -53,7 +53,8 @@ use crate::commands::train::train_plan;
 use plans::DemoSizes;
 pub use plans::BASELINE_RUN;
 use steps::{
-    predict_and_evaluate, write_bayes, write_lint, write_report, write_shift, DemoEvaluation,
+    predict_and_evaluate, write_bayes, write_compare, write_lint, write_report, write_shift,
+    DemoEvaluation,
 };
 
 /// Arguments of `triage demo`.
@@ -117,6 +118,7 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
     write_atomic(&profile_path, &serde_json::to_vec(&profile)?)?;
 
     let mut inputs = vec![profile_path.display().to_string()];
+    let mut run_dirs = Vec::new();
     for training in sizes.trainings(&manifest, &out.join("runs"), args.seed) {
         step(&format!("training {}", training.what));
         let done = train_plan(&training.plan, show)?;
@@ -163,6 +165,14 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
         ));
         write_lint(&training.plan.out)?;
         inputs.push(training.plan.out.display().to_string());
+        run_dirs.push(training.plan.out.clone());
+    }
+    if let [seed_run, baseline_run] = run_dirs.as_slice() {
+        step("is the baseline really better? (paired tests on the same items)");
+        for eval in ["synthetic-test", "real-like"] {
+            let doc_path = write_compare(seed_run, baseline_run, eval, out, args.seed)?;
+            inputs.push(doc_path.display().to_string());
+        }
     }
 
     step("writing the report");

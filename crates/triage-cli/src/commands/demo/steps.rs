@@ -173,6 +173,46 @@ pub(super) fn write_shift(
 /// sweep, and write `RUN/bayes.json`, which the report reads with the run
 /// and compares with the run's synthetic-test evaluation. A set too small
 /// for any estimate (`--quick`) is skipped with a note.
+/// Compare the two runs' predictions on the evaluation `eval` (McNemar,
+/// paired bootstrap, DeLong) into `OUT/compare-EVAL.json`; its path.
+pub(super) fn write_compare(
+    a: &Path,
+    b: &Path,
+    eval: &str,
+    out: &Path,
+    seed: u64,
+) -> Result<PathBuf> {
+    let read = |run: &Path| {
+        read_predictions(
+            &run_layout::predictions_beside(&run_layout::evaluation(run, eval)),
+            &ReadOptions::default(),
+        )
+    };
+    let files = [read(a)?, read(b)?];
+    let aligned = triage_data::predictions::align::align(&files)?;
+    let name = |run: &Path| {
+        run.file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+    };
+    let doc = triage_stats::compare::analysis::compare_models(
+        &[name(a), name(b)],
+        &aligned.labels,
+        &aligned.classes,
+        &aligned.proba,
+        &triage_stats::compare::analysis::CompareOptions {
+            bootstrap: triage_stats::compare::paired::PairedOptions {
+                seed,
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    )
+    .context("comparing the two models")?;
+    let path = out.join(format!("compare-{eval}.json"));
+    write_atomic(&path, &serde_json::to_vec(&doc)?)?;
+    Ok(path)
+}
+
 /// Lint the run's model and training setup (with its data profile as
 /// evidence) into `RUN/lint.json`.
 pub(super) fn write_lint(run_dir: &Path) -> Result<()> {
