@@ -53,6 +53,35 @@ fn unit(b: &mut Builder, prefix: &str, op: Op, norm: bool, relu: bool, from: usi
     x
 }
 
+/// Where a residual block's shortcut starts and what it must match.
+struct Shortcut {
+    from: usize,
+    channels: usize,
+    width: usize,
+    stride: usize,
+    norm: bool,
+}
+
+/// The end of a residual block: the shortcut (identity, or a 1×1
+/// projection with BatchNorm where the shape changes, He et al.'s option
+/// B) added to the branch, then ReLU.
+fn join(b: &mut Builder, p: &str, s: Shortcut, branch: usize) -> usize {
+    let shortcut = if s.stride != 1 || s.channels != s.width {
+        unit(
+            b,
+            &format!("{p}.shortcut"),
+            conv(s.width, 1, s.stride, 1),
+            s.norm,
+            false,
+            s.from,
+        )
+    } else {
+        s.from
+    };
+    let sum = b.push(format!("{p}.add"), Op::Add, vec![branch, shortcut]);
+    b.then(format!("{p}.relu"), Op::Activation("relu".into()), sum)
+}
+
 fn head(b: &mut Builder, spec: &ModelSpec, classes: usize, from: usize) {
     let mut x = from;
     if spec.dropout > 0.0 {
@@ -174,20 +203,18 @@ pub fn graph_of(spec: &ModelSpec, input: [usize; 3], classes: usize) -> Option<G
                         x,
                     );
                     let c = unit(&mut b, &format!("{p}.b"), conv(w, 3, 1, 1), norm, false, a);
-                    let shortcut = if stride != 1 || channels != w {
-                        unit(
-                            &mut b,
-                            &format!("{p}.shortcut"),
-                            conv(w, 1, stride, 1),
+                    x = join(
+                        &mut b,
+                        &p,
+                        Shortcut {
+                            from: x,
+                            channels,
+                            width: w,
+                            stride,
                             norm,
-                            false,
-                            x,
-                        )
-                    } else {
-                        x
-                    };
-                    let sum = b.push(format!("{p}.add"), Op::Add, vec![c, shortcut]);
-                    x = b.then(format!("{p}.relu"), Op::Activation("relu".into()), sum);
+                        },
+                        c,
+                    );
                     channels = w;
                 }
             }
@@ -231,20 +258,18 @@ pub fn graph_of(spec: &ModelSpec, input: [usize; 3], classes: usize) -> Option<G
                         false,
                         g,
                     );
-                    let shortcut = if stride != 1 || channels != w {
-                        unit(
-                            &mut b,
-                            &format!("{p}.shortcut"),
-                            conv(w, 1, stride, 1),
+                    x = join(
+                        &mut b,
+                        &p,
+                        Shortcut {
+                            from: x,
+                            channels,
+                            width: w,
+                            stride,
                             norm,
-                            false,
-                            x,
-                        )
-                    } else {
-                        x
-                    };
-                    let sum = b.push(format!("{p}.add"), Op::Add, vec![c, shortcut]);
-                    x = b.then(format!("{p}.relu"), Op::Activation("relu".into()), sum);
+                        },
+                        c,
+                    );
                     channels = w;
                 }
             }
