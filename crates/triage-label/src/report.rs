@@ -19,7 +19,7 @@ use triage_docs::human::{
 
 /// Attention checks needed before an annotator can be excluded.
 pub const MIN_CHECKS: u64 = 2;
-use triage_stats::agreement::{cohen_kappa, fleiss_kappa, mcnemar, MCNEMAR_EXACT_BELOW};
+use triage_stats::agreement::{cohen_kappa, fleiss_kappa, mcnemar};
 use triage_stats::intervals::wilson_interval;
 
 use crate::queue::QueueKind;
@@ -360,12 +360,7 @@ fn compare(p: &Predictions, votes: &BTreeMap<String, (u32, Option<u32>)>) -> Mod
         human_only,
         model_only,
         mcnemar_p: test.p_value,
-        mcnemar_method: if human_only + model_only < MCNEMAR_EXACT_BELOW {
-            "exact"
-        } else {
-            "chi2"
-        }
-        .to_owned(),
+        mcnemar_method: test.method().to_owned(),
     }
 }
 

@@ -53,6 +53,38 @@ fn unit(b: &mut Builder, prefix: &str, op: Op, norm: bool, relu: bool, from: usi
     x
 }
 
+/// The stages of a residual network: for stage s, `blocks[s]` blocks of
+/// width `widths[s]` (stride 2 at the start of every stage but the first),
+/// each `branch(b, prefix, s, width, stride, input)` joined with its
+/// shortcut; the last block's output.
+fn residual_stages(
+    b: &mut Builder,
+    widths: &[usize],
+    blocks: &[usize],
+    mut channels: usize,
+    norm: bool,
+    mut x: usize,
+    branch: impl Fn(&mut Builder, &str, usize, usize, usize, usize) -> usize,
+) -> usize {
+    for (s, (&w, &n)) in widths.iter().zip(blocks).enumerate() {
+        for k in 0..n {
+            let p = format!("stage{s}.block{k}");
+            let stride = if s > 0 && k == 0 { 2 } else { 1 };
+            let out = branch(b, &p, s, w, stride, x);
+            let shortcut = Shortcut {
+                from: x,
+                channels,
+                width: w,
+                stride,
+                norm,
+            };
+            x = join(b, &p, shortcut, out);
+            channels = w;
+        }
+    }
+    x
+}
+
 /// Where a residual block's shortcut starts and what it must match.
 struct Shortcut {
     from: usize,
@@ -189,35 +221,19 @@ pub fn graph_of(spec: &ModelSpec, input: [usize; 3], classes: usize) -> Option<G
         ModelKind::Resnet => {
             let first = widths.first().copied().unwrap_or(16);
             x = unit(&mut b, "stem", conv(first, 3, 1, 1), norm, true, x);
-            let mut channels = first;
-            for (s, (&w, &n)) in widths.iter().zip(&blocks).enumerate() {
-                for k in 0..n {
-                    let p = format!("stage{s}.block{k}");
-                    let stride = if s > 0 && k == 0 { 2 } else { 1 };
-                    let a = unit(
-                        &mut b,
-                        &format!("{p}.a"),
-                        conv(w, 3, stride, 1),
-                        norm,
-                        true,
-                        x,
-                    );
-                    let c = unit(&mut b, &format!("{p}.b"), conv(w, 3, 1, 1), norm, false, a);
-                    x = join(
-                        &mut b,
-                        &p,
-                        Shortcut {
-                            from: x,
-                            channels,
-                            width: w,
-                            stride,
-                            norm,
-                        },
-                        c,
-                    );
-                    channels = w;
-                }
-            }
+            // Basic blocks: 3×3 (stride) + BN + ReLU, 3×3 + BN.
+            x = residual_stages(
+                &mut b,
+                &widths,
+                &blocks,
+                first,
+                norm,
+                x,
+                |b, p, _, w, stride, x| {
+                    let a = unit(b, &format!("{p}.a"), conv(w, 3, stride, 1), norm, true, x);
+                    unit(b, &format!("{p}.b"), conv(w, 3, 1, 1), norm, false, a)
+                },
+            );
             x = b.then("gap".into(), Op::GlobalPool(PoolKind::Avg), x);
             head(&mut b, spec, classes, x);
         }
@@ -228,14 +244,19 @@ pub fn graph_of(spec: &ModelSpec, input: [usize; 3], classes: usize) -> Option<G
                 .unwrap_or(RESNEXT_DEFAULT_BOTTLENECK_WIDTH);
             let stem = spec.stem.unwrap_or(RESNEXT_DEFAULT_STEM);
             x = unit(&mut b, "stem", conv(stem, 3, 1, 1), norm, true, x);
-            let mut channels = stem;
-            for (s, (&w, &n)) in widths.iter().zip(&blocks).enumerate() {
-                let inner = card.saturating_mul(width).saturating_mul(1 << s.min(20));
-                for k in 0..n {
-                    let p = format!("stage{s}.block{k}");
-                    let stride = if s > 0 && k == 0 { 2 } else { 1 };
+            // Bottlenecks: 1×1 to inner, grouped 3×3 (stride), 1×1 to the
+            // stage width; inner = cardinality × width × 2^stage.
+            x = residual_stages(
+                &mut b,
+                &widths,
+                &blocks,
+                stem,
+                norm,
+                x,
+                |b, p, s, w, stride, x| {
+                    let inner = card.saturating_mul(width).saturating_mul(1 << s.min(20));
                     let a = unit(
-                        &mut b,
+                        b,
                         &format!("{p}.reduce"),
                         conv(inner, 1, 1, 1),
                         norm,
@@ -243,36 +264,16 @@ pub fn graph_of(spec: &ModelSpec, input: [usize; 3], classes: usize) -> Option<G
                         x,
                     );
                     let g = unit(
-                        &mut b,
+                        b,
                         &format!("{p}.grouped"),
                         conv(inner, 3, stride, card),
                         norm,
                         true,
                         a,
                     );
-                    let c = unit(
-                        &mut b,
-                        &format!("{p}.expand"),
-                        conv(w, 1, 1, 1),
-                        norm,
-                        false,
-                        g,
-                    );
-                    x = join(
-                        &mut b,
-                        &p,
-                        Shortcut {
-                            from: x,
-                            channels,
-                            width: w,
-                            stride,
-                            norm,
-                        },
-                        c,
-                    );
-                    channels = w;
-                }
-            }
+                    unit(b, &format!("{p}.expand"), conv(w, 1, 1, 1), norm, false, g)
+                },
+            );
             x = b.then("gap".into(), Op::GlobalPool(PoolKind::Avg), x);
             head(&mut b, spec, classes, x);
         }

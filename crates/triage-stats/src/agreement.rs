@@ -129,6 +129,18 @@ pub struct McNemar {
     pub p_value: f64,
 }
 
+impl McNemar {
+    /// Which test gave `p_value`: `exact` below [`MCNEMAR_EXACT_BELOW`]
+    /// discordant pairs, `chi2` above.
+    pub fn method(&self) -> &'static str {
+        if self.b + self.c < MCNEMAR_EXACT_BELOW {
+            "exact"
+        } else {
+            "chi2"
+        }
+    }
+}
+
 /// McNemar's test on the discordant counts `b` and `c` (see the module
 /// documentation). With no discordant pair both p-values are 1.
 pub fn mcnemar(b: u64, c: u64) -> McNemar {

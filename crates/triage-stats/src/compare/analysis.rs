@@ -13,7 +13,7 @@ use triage_docs::compare::{
 use super::delong::delong_paired;
 use super::hypothesis::{holm, mcnemar_sample_size};
 use super::paired::{paired_bootstrap, PairedOptions};
-use crate::agreement::{mcnemar, MCNEMAR_EXACT_BELOW};
+use crate::agreement::mcnemar;
 use crate::error::StatsError;
 use crate::proba::{argmax, ProbMatrix};
 
@@ -155,12 +155,7 @@ fn pair(
             chi2: m.chi2,
             p_chi2: m.p_chi2,
             p_value: m.p_value,
-            method: if only_a + only_b < MCNEMAR_EXACT_BELOW {
-                "exact"
-            } else {
-                "chi2"
-            }
-            .to_owned(),
+            method: m.method().to_owned(),
             p_holm: m.p_value,
         },
         metrics,
