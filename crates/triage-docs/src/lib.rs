@@ -46,6 +46,7 @@ pub mod run_layout;
 pub mod schedule;
 pub mod severity;
 pub mod shift;
+pub mod sweep;
 pub mod synth;
 pub mod training;
 
@@ -188,6 +189,8 @@ pub fn schemas() -> Vec<(String, Value)> {
         one::<human::HumanLabelsDoc>(),
         one::<lint::LintDoc>(),
         one::<compare::CompareDoc>(),
+        one::<sweep::SweepDoc>(),
+        one::<sweep::SweepTasksDoc>(),
     ]
 }
 

@@ -216,7 +216,7 @@ fn verdict(p: &PairDoc, n: usize, alpha: f64) -> String {
 }
 
 /// `= 0.042`, or `< 0.001`.
-fn p_text(p: f64) -> String {
+pub(crate) fn p_text(p: f64) -> String {
     if p < 0.001 {
         "< 0.001".to_owned()
     } else {
@@ -225,7 +225,7 @@ fn p_text(p: f64) -> String {
 }
 
 /// Two significant digits, rounded up (`12,345` → `13,000`).
-fn round_up(x: f64) -> String {
+pub(crate) fn round_up(x: f64) -> String {
     let magnitude = 10f64.powi((x.log10().floor() as i32 - 1).max(0));
     let v = ((x / magnitude).ceil() * magnitude) as u64;
     let digits = v.to_string();

@@ -8,6 +8,7 @@
 //! difference would need ([`hypothesis::mcnemar_sample_size`]).
 
 pub mod analysis;
+pub mod configs;
 pub mod delong;
 pub mod hypothesis;
 pub mod paired;

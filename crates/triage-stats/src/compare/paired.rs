@@ -164,6 +164,29 @@ impl Terms {
     }
 }
 
+/// Every metric of [`METRICS`] for one model on all items, in that order
+/// (macro AUC NaN when a class has no positive or no negative item).
+///
+/// # Errors
+/// [`StatsError::LengthMismatch`] when `p` has another number of rows than
+/// `y`; label errors.
+pub fn point_metrics(y: &[usize], p: &ProbMatrix) -> Result<[f64; 5], StatsError> {
+    if p.n() != y.len() {
+        return Err(StatsError::LengthMismatch {
+            what: "the model's rows",
+            expected: y.len(),
+            got: p.n(),
+        });
+    }
+    check_labels(y, p)?;
+    Ok(Terms::new(y, p).metrics(y, &vec![1u32; y.len()]))
+}
+
+/// Whether a higher value of `metric` (one of [`METRICS`]) is better.
+pub fn higher_is_better(metric: &str) -> bool {
+    matches!(metric, "accuracy" | "macro_auc")
+}
+
 /// The paired bootstrap of every metric of [`METRICS`].
 ///
 /// # Errors
@@ -233,7 +256,7 @@ pub fn paired_bootstrap(
                 diff: full_a[m] - full_b[m],
                 low,
                 high,
-                higher_is_better: matches!(metric, "accuracy" | "macro_auc"),
+                higher_is_better: higher_is_better(metric),
                 valid_resamples: values.len(),
             }
         })
