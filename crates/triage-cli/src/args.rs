@@ -70,6 +70,11 @@ pub enum Command {
     /// intervals of accuracy, log loss, Brier, AUC and ECE differences,
     /// DeLong's AUC test, Holm across pairs, and a verdict in words.
     Compare(crate::compare_args::CompareArgs),
+    /// Ablation sweeps: a plan of configurations × seeds (or 5×2
+    /// cross-validation) trained by local workers, a Slurm job array or a
+    /// Kubernetes Indexed Job, resumable, then compared (Welch, 5×2cv t
+    /// and F, Holm) into one table, report and verdicts.
+    Sweep(crate::sweep_args::SweepArgs),
     /// Learning-rate range test: loss against an exponential ramp, with
     /// suggested rates.
     LrFind(crate::train_args::LrFindArgs),

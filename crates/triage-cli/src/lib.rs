@@ -11,4 +11,5 @@ pub mod label_args;
 pub mod lint_args;
 pub mod shift_args;
 pub mod stdout;
+pub mod sweep_args;
 pub mod train_args;

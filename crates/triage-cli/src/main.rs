@@ -30,6 +30,7 @@ fn main() -> ExitCode {
         Command::Label(args) => commands::label::run(&args),
         Command::Lint(args) => commands::lint::run(&args),
         Command::Compare(args) => commands::compare::run(&args),
+        Command::Sweep(args) => commands::sweep::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -15,6 +15,7 @@ pub mod progress;
 pub mod report;
 pub mod shift;
 pub mod split;
+pub mod sweep;
 pub mod synth;
 pub mod train;
 

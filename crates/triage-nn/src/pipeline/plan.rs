@@ -10,7 +10,7 @@ use crate::device::Backend;
 use crate::optimizer::OptimizerSpec;
 use crate::run_dir::ModelRef;
 use crate::schedule::Schedule;
-use crate::train::Select;
+use crate::train::{Select, TrainConfig};
 use crate::zoo::{preset, preset_names};
 
 use super::PipelineError;
@@ -174,6 +174,50 @@ pub struct TrainPlan {
     pub force: bool,
     /// Recorded in `run.json`.
     pub provenance: Provenance,
+}
+
+impl TrainPlan {
+    /// The training settings for `batches` batches per epoch on images
+    /// whose smaller side is `side` pixels, with `channels` channels.
+    pub fn train_config(&self, batches: usize, side: usize, channels: usize) -> TrainConfig {
+        TrainConfig {
+            epochs: self.epochs,
+            batch_size: self.batch_size,
+            seed: self.seed,
+            schedule: self.schedule.resolve(batches),
+            optimizer: self.optimizer.clone(),
+            label_smoothing: self.label_smoothing,
+            augment: self.augment.resolve(side, channels),
+            select: self.select,
+            patience: self.patience,
+        }
+    }
+
+    /// Check every setting that does not depend on the data (the model,
+    /// the optimizer, schedule, augmentation and the fractions), as
+    /// training would, without opening anything: a sweep checks all its
+    /// tasks this way before it runs any.
+    ///
+    /// # Errors
+    /// [`PipelineError::Invalid`] naming the first bad setting.
+    pub fn check(&self) -> Result<(), PipelineError> {
+        let invalid = |e: &dyn std::fmt::Display| PipelineError::Invalid(e.to_string());
+        self.model.spec.validate().map_err(|e| invalid(&e))?;
+        if !(0.0..1.0).contains(&self.data.val_fraction) {
+            return Err(PipelineError::Invalid(format!(
+                "--val-fraction must be in [0, 1), got {}",
+                self.data.val_fraction
+            )));
+        }
+        if self.data.max_train == Some(0) {
+            return Err(PipelineError::Invalid(
+                "--max-train must be at least 1".into(),
+            ));
+        }
+        self.train_config(1, 32, 3)
+            .validate()
+            .map_err(|e| invalid(&e))
+    }
 }
 
 /// A model given as a preset name (`resnet20`, …) or a spec file (`.toml`,

@@ -230,19 +230,7 @@ pub fn train_run(
     }
 
     let batches = train_set.len().div_ceil(plan.batch_size.max(1));
-    let config = TrainConfig {
-        epochs: plan.epochs,
-        batch_size: plan.batch_size,
-        seed,
-        schedule: plan.schedule.resolve(batches),
-        optimizer: plan.optimizer.clone(),
-        label_smoothing: plan.label_smoothing,
-        augment: plan
-            .augment
-            .resolve(shape.height.min(shape.width), shape.channels),
-        select: plan.select,
-        patience: plan.patience,
-    };
+    let config = plan.train_config(batches, shape.height.min(shape.width), shape.channels);
     config.validate().map_err(NnError::from)?;
 
     let device = device_for(plan.backend)?.autodiff();

@@ -7,6 +7,7 @@ mod limits;
 mod model;
 pub mod performance;
 mod shift;
+mod sweep;
 
 pub(crate) use shift::fmt_p as shift_fmt_p;
 mod training;
@@ -69,6 +70,7 @@ pub fn build_report(inputs: &ReportInputs, options: &ReportOptions) -> Result<Re
             SectionKind::Performance => {
                 let mut blocks = performance::blocks(inputs, options)?;
                 blocks.extend(comparison::blocks(inputs));
+                blocks.extend(sweep::blocks(inputs));
                 blocks
             }
             SectionKind::Limits => limits::blocks(inputs),

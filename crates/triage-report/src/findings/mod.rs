@@ -14,6 +14,7 @@ pub mod deployment;
 pub mod limits;
 pub mod lint;
 pub mod performance;
+pub mod sweep;
 pub mod training;
 
 pub use lint::lint_findings;
@@ -166,6 +167,11 @@ pub static RULES: &[Rule] = &[
         id: "difference-",
         description: "`triage compare`: a difference between two models that is not significant (warning; McNemar, Holm-corrected) or that is (information)",
         check: comparison::comparisons,
+    },
+    Rule {
+        id: "sweep-",
+        description: "`triage sweep`: an accuracy difference between configurations that is not significant over their seeds (warning; Welch or 5×2cv combined F, Holm-corrected), one that is (information), and a sweep whose runs have not all finished (warning)",
+        check: sweep::sweeps,
     },
     Rule {
         id: "covariate-shift",

@@ -46,6 +46,19 @@ pub struct ReportInputs {
     pub lints: Vec<NamedLint>,
     /// Model comparisons (`triage compare --json`).
     pub compares: Vec<NamedCompare>,
+    /// Sweep results (`triage sweep collect`: `results.json`).
+    pub sweeps: Vec<NamedSweep>,
+}
+
+/// A sweep's results with their name.
+#[derive(Debug, Clone)]
+pub struct NamedSweep {
+    /// Display name (the plan's name, or as given).
+    pub name: String,
+    /// The JSON file.
+    pub path: PathBuf,
+    /// The document.
+    pub doc: triage_docs::sweep::SweepDoc,
 }
 
 /// A model comparison with its name.
@@ -144,6 +157,7 @@ impl ReportInputs {
         files.extend(self.humans.iter().map(|h| h.path.clone()));
         files.extend(self.lints.iter().map(|l| l.path.clone()));
         files.extend(self.compares.iter().map(|c| c.path.clone()));
+        files.extend(self.sweeps.iter().map(|c| c.path.clone()));
         files
     }
 }
@@ -340,6 +354,15 @@ pub fn load_inputs(
                 doc,
             });
         } else if value.get("format").and_then(Value::as_str)
+            == Some(triage_docs::sweep::SWEEP_FORMAT)
+        {
+            let doc = document_at(value, &spec.path)?;
+            inputs.sweeps.push(NamedSweep {
+                name,
+                path: spec.path.clone(),
+                doc,
+            });
+        } else if value.get("format").and_then(Value::as_str)
             == Some(triage_docs::lint::LINT_FORMAT)
         {
             let doc = document_at(value, &spec.path)?;
@@ -413,6 +436,7 @@ fn unique_names(inputs: &mut ReportInputs) {
     dedup(inputs.humans.iter_mut().map(|h| &mut h.name));
     dedup(inputs.lints.iter_mut().map(|l| &mut l.name));
     dedup(inputs.compares.iter_mut().map(|c| &mut c.name));
+    dedup(inputs.sweeps.iter_mut().map(|c| &mut c.name));
 }
 
 /// A JSON value read from `path` as a document: format, version and

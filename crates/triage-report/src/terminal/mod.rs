@@ -13,6 +13,7 @@ pub(crate) mod lint;
 mod profile;
 mod report;
 mod shift;
+mod sweep;
 
 pub use bayes::write_bayes_summary;
 pub use compare::write_compare_summary;
@@ -23,3 +24,4 @@ pub use lint::write_lint_summary;
 pub use profile::write_profile_summary;
 pub use report::{write_report_summary, TERMINAL_FINDINGS};
 pub use shift::write_shift_summary;
+pub use sweep::write_sweep_summary;
