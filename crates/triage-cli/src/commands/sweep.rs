@@ -426,7 +426,12 @@ fn run_task(args: &RunTaskArgs) -> Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
-    layout::prepare(&plan)?;
+    if plan.out.join("tasks.json").is_file() {
+        layout::prepare(&plan)?;
+    } else {
+        // The first to touch the folder (`--emit` prepares it first).
+        prepare(&plan)?;
+    }
     let Some(_lock) = lock_task(&plan.out, &task)? else {
         bail!(
             "{} is running in another worker (its lock {} is held); nothing to do here",

@@ -16,5 +16,6 @@ mod report;
 mod schemas;
 mod shift;
 mod snapshots;
+mod sweep;
 mod train;
 mod util;
