@@ -18,6 +18,7 @@ allowed = {
     "triage-bayes": {"triage-data", "triage-docs", "triage-stats", "triage-knn"},
     "triage-label": {"triage-data", "triage-docs", "triage-stats"},
     "triage-lint": {"triage-data", "triage-docs"},
+    "triage-sweep": {"triage-data", "triage-docs", "triage-stats"},
     "triage-nn": {"triage-stats", "triage-docs", "triage-data"},
     "triage-report": {"triage-stats", "triage-docs", "triage-data", "triage-profile"},
     "triage-fuzz": {"triage-docs", "triage-data", "triage-synth", "triage-report", "triage-profile", "triage-bayes", "triage-lint"},

@@ -69,6 +69,9 @@ fn task_dirs(out: &Path) -> Vec<std::path::PathBuf> {
 }
 
 #[test]
+// Every path waits for the child: try_wait in the loop, wait after the
+// kill, kill and wait when it ended by itself.
+#[allow(clippy::zombie_processes)]
 fn a_killed_sweep_resumes_and_collects() {
     let tmp = tempfile::tempdir().unwrap();
     synth(tmp.path());
@@ -118,6 +121,10 @@ fn a_killed_sweep_resumes_and_collects() {
             break;
         }
         std::thread::sleep(Duration::from_millis(20));
+    }
+    if !killed {
+        let _ = child.kill();
+        let _ = child.wait();
     }
     assert!(killed, "the sweep ended before it could be killed");
     let dirs = task_dirs(&out);
