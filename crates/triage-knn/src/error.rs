@@ -41,6 +41,12 @@ pub enum KnnError {
         /// Points available per query (n, or n − 1 leaving one out).
         available: usize,
     },
+    /// A shard that does not fit the data or the other shards.
+    #[error("{reason}")]
+    Shard {
+        /// What is wrong.
+        reason: String,
+    },
     /// k = 0 or a block size of 0.
     #[error("{what} must be at least 1")]
     Zero {

@@ -32,6 +32,7 @@ pub mod error;
 pub mod mst;
 pub mod points;
 pub mod search;
+pub mod shard;
 
 pub use distance::Distance;
 pub use error::KnnError;

@@ -40,6 +40,11 @@ impl<'a> Points<'a> {
         Ok(Self { data, n, dim })
     }
 
+    /// All coordinates, row-major.
+    pub fn data(&self) -> &'a [f32] {
+        self.data
+    }
+
     /// Number of points.
     pub fn n(&self) -> usize {
         self.n

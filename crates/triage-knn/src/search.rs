@@ -81,6 +81,15 @@ pub struct Neighbors {
 }
 
 impl Neighbors {
+    /// Neighbours assembled elsewhere (the merge of shards), row-major.
+    pub(crate) fn from_parts(k: usize, indices: Vec<u32>, distances: Vec<f64>) -> Self {
+        Self {
+            k,
+            indices,
+            distances,
+        }
+    }
+
     /// Neighbours per query.
     pub fn k(&self) -> usize {
         self.k
