@@ -75,6 +75,10 @@ pub enum Command {
     /// Kubernetes Indexed Job, resumable, then compared (Welch, 5×2cv t
     /// and F, Holm) into one table, report and verdicts.
     Sweep(crate::sweep_args::SweepArgs),
+    /// Exact k-nearest neighbours of embeddings (squared Euclidean or
+    /// cosine), whole or as shard I of N of a query × reference split for
+    /// a job array, and the merge of the shards.
+    Knn(crate::knn_args::KnnArgs),
     /// Learning-rate range test: loss against an exponential ramp, with
     /// suggested rates.
     LrFind(crate::train_args::LrFindArgs),

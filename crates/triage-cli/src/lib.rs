@@ -7,6 +7,7 @@ pub mod args;
 pub mod bayes_args;
 pub mod commands;
 pub mod compare_args;
+pub mod knn_args;
 pub mod label_args;
 pub mod lint_args;
 pub mod shift_args;

@@ -31,6 +31,7 @@ fn main() -> ExitCode {
         Command::Lint(args) => commands::lint::run(&args),
         Command::Compare(args) => commands::compare::run(&args),
         Command::Sweep(args) => commands::sweep::run(&args),
+        Command::Knn(args) => commands::knn::run(&args),
     };
     match result {
         Ok(code) => code,

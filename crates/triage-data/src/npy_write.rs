@@ -1,5 +1,6 @@
-//! Writing `.npy` files (NumPy format version 1.0) of little-endian `f32`
-//! matrices, e.g. the embeddings written by `triage predict`.
+//! Writing `.npy` files (NumPy format version 1.0) of little-endian
+//! matrices: `f32` (the embeddings written by `triage predict`), `f64` and
+//! `u32` (the neighbour lists of `triage knn`).
 //!
 //! Layout: the magic `\x93NUMPY`, version bytes `1 0`, a `u16` header
 //! length, the header (a Python dict literal padded with spaces and ended
@@ -12,10 +13,42 @@ use std::path::Path;
 /// Alignment of the data section.
 const ALIGN: usize = 64;
 
-/// Return the `.npy` bytes of a `rows × cols` row-major `f32` matrix
-/// (`data.len() = rows·cols`, checked by [`write_npy_f32`]).
-fn npy_bytes(data: &[f32], rows: usize, cols: usize) -> Vec<u8> {
-    let dict = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, {cols}), }}");
+/// An element type `.npy` files hold.
+pub trait NpyElement: Copy {
+    /// NumPy's `descr` of it, little-endian.
+    const DESCR: &'static str;
+    /// Append its little-endian bytes.
+    fn put(self, out: &mut Vec<u8>);
+}
+
+impl NpyElement for f32 {
+    const DESCR: &'static str = "<f4";
+    fn put(self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.to_le_bytes());
+    }
+}
+
+impl NpyElement for f64 {
+    const DESCR: &'static str = "<f8";
+    fn put(self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.to_le_bytes());
+    }
+}
+
+impl NpyElement for u32 {
+    const DESCR: &'static str = "<u4";
+    fn put(self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.to_le_bytes());
+    }
+}
+
+/// Return the `.npy` bytes of a `rows × cols` row-major matrix
+/// (`data.len() = rows·cols`, checked by [`write_npy`]).
+fn npy_bytes<T: NpyElement>(data: &[T], rows: usize, cols: usize) -> Vec<u8> {
+    let dict = format!(
+        "{{'descr': '{}', 'fortran_order': False, 'shape': ({rows}, {cols}), }}",
+        T::DESCR
+    );
     let unpadded = 6 + 2 + 2 + dict.len() + 1;
     let pad = (ALIGN - unpadded % ALIGN) % ALIGN;
     let header_len = dict.len() + pad + 1;
@@ -25,8 +58,8 @@ fn npy_bytes(data: &[f32], rows: usize, cols: usize) -> Vec<u8> {
     out.extend_from_slice(dict.as_bytes());
     out.extend(std::iter::repeat_n(b' ', pad));
     out.push(b'\n');
-    for v in data {
-        out.extend_from_slice(&v.to_le_bytes());
+    for &v in data {
+        v.put(&mut out);
     }
     out
 }
@@ -38,6 +71,21 @@ fn npy_bytes(data: &[f32], rows: usize, cols: usize) -> Vec<u8> {
 ///
 /// An I/O error, or `InvalidInput` when `data.len() ≠ rows·cols`.
 pub fn write_npy_f32(path: &Path, data: &[f32], rows: usize, cols: usize) -> std::io::Result<()> {
+    write_npy(path, data, rows, cols)
+}
+
+/// Write a `rows × cols` row-major matrix of any [`NpyElement`] to `path`
+/// as `.npy` (atomically).
+///
+/// # Errors
+///
+/// An I/O error, or `InvalidInput` when `data.len() ≠ rows·cols`.
+pub fn write_npy<T: NpyElement>(
+    path: &Path,
+    data: &[T],
+    rows: usize,
+    cols: usize,
+) -> std::io::Result<()> {
     if rows.checked_mul(cols) != Some(data.len()) {
         return Err(std::io::Error::new(
             std::io::ErrorKind::InvalidInput,

@@ -33,6 +33,7 @@ pub mod evaluation;
 pub mod float;
 pub mod folds;
 pub mod human;
+pub mod knn;
 pub mod label_issues;
 pub mod lint;
 pub mod lr_find;
@@ -190,6 +191,7 @@ pub fn schemas() -> Vec<(String, Value)> {
         one::<lint::LintDoc>(),
         one::<compare::CompareDoc>(),
         one::<sweep::SweepDoc>(),
+        one::<knn::KnnDoc>(),
         one::<sweep::SweepTasksDoc>(),
     ]
 }

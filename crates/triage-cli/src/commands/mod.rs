@@ -5,6 +5,7 @@ pub mod compare;
 pub mod demo;
 pub mod evaluate;
 pub mod fail_on;
+pub mod knn;
 pub mod label;
 pub mod label_issues;
 pub mod lint;

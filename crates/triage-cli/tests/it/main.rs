@@ -6,6 +6,7 @@ mod datasets;
 mod demo;
 mod evaluate;
 mod hostile;
+mod knn;
 mod label;
 mod label_issues;
 mod label_queue;

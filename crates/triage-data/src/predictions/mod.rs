@@ -17,6 +17,7 @@ mod embeddings;
 pub mod error;
 pub mod in_sample;
 mod matrix;
+pub mod neighbors;
 mod npy_array;
 pub(crate) use npy_array::shape_text;
 mod npy_format;
