@@ -81,7 +81,10 @@ impl Document for KnnDoc {
             reason,
         };
         if let Some(s) = &self.shard {
-            if s.index >= s.count || s.reference_blocks == 0 || s.count % s.reference_blocks != 0 {
+            if s.index >= s.count
+                || s.reference_blocks == 0
+                || !s.count.is_multiple_of(s.reference_blocks)
+            {
                 return Err(invalid(format!(
                     "shard {} of {} in {} reference blocks",
                     s.index, s.count, s.reference_blocks

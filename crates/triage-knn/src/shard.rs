@@ -50,7 +50,7 @@ impl Shard {
                 count - 1
             ));
         }
-        if count % reference_blocks != 0 {
+        if !count.is_multiple_of(reference_blocks) {
             return bad(format!(
                 "{reference_blocks} reference blocks do not divide {count} shards"
             ));
