@@ -21,7 +21,7 @@ allowed = {
     "triage-sweep": {"triage-data", "triage-docs", "triage-stats"},
     "triage-nn": {"triage-stats", "triage-docs", "triage-data"},
     "triage-report": {"triage-stats", "triage-docs", "triage-data", "triage-profile"},
-    "triage-fuzz": {"triage-docs", "triage-data", "triage-synth", "triage-report", "triage-profile", "triage-bayes", "triage-lint"},
+    "triage-fuzz": {"triage-docs", "triage-data", "triage-synth", "triage-report", "triage-profile", "triage-bayes", "triage-lint", "triage-sweep"},
     "triage-cli": None,  # the binary: anything
 }
 burn_ok = {"triage-nn"}

@@ -28,7 +28,7 @@ pub struct Target {
 }
 
 /// Every target.
-pub const TARGETS: [Target; 18] = [
+pub const TARGETS: [Target; 19] = [
     Target {
         name: "predictions_csv",
         json: false,
@@ -137,7 +137,56 @@ pub const TARGETS: [Target; 18] = [
         seeds: lint_keras_zip_seeds,
         run: lint_keras_zip,
     },
+    Target {
+        name: "sweep_plan",
+        json: false,
+        seeds: sweep_plan_seeds,
+        run: sweep_plan,
+    },
 ];
+
+fn sweep_plan_seeds() -> Vec<Vec<u8>> {
+    vec![
+        include_bytes!("../../../examples/sweeps/seed-ablations.toml").to_vec(),
+        include_bytes!("../../../examples/sweeps/seed-ablations-usps.toml").to_vec(),
+    ]
+}
+
+/// `triage sweep`'s plan reader: parse, check, expand into tasks.
+fn sweep_plan(input: &[u8], dir: &Path) -> bool {
+    let Ok(text) = std::str::from_utf8(input) else {
+        return false;
+    };
+    let options: Vec<String> = [
+        "model",
+        "optimizer",
+        "epochs",
+        "lr",
+        "schedule",
+        "batch-size",
+        "max-train",
+        "no-flip",
+    ]
+    .map(String::from)
+    .to_vec();
+    let preset = |name: &str| {
+        (name == "vgg-like").then(|| {
+            triage_docs::model_spec::ModelSpec::new(triage_docs::model_spec::ModelKind::Vgg)
+        })
+    };
+    let rules = triage_sweep::PlanRules {
+        train_options: &options,
+        preset: &preset,
+    };
+    match triage_sweep::Plan::parse(text, &dir.join("plan.toml"), None, &rules) {
+        Ok(plan) => {
+            let tasks = plan.tasks();
+            let _ = plan.tasks_doc();
+            !tasks.is_empty()
+        }
+        Err(_) => false,
+    }
+}
 
 /// `triage lint` on a file: read, graph, inference, rules.
 fn lint_file(path: &Path) -> bool {

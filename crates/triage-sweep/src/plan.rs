@@ -62,6 +62,9 @@ pub const FIVE_BY_TWO: [(u64, u64); 10] = [
     (4, 1),
 ];
 
+/// Most tasks a plan may expand into (a grid's combinations multiply).
+pub const MAX_TASKS: usize = 100_000;
+
 /// Default significance level.
 pub const DEFAULT_ALPHA: f64 = 0.05;
 
@@ -427,6 +430,22 @@ impl Plan {
             }
             Some(_) => return Err(bad("[grid] must be a table of lists".into())),
         };
+        let per_config = match design {
+            Design::Seeds => seeds.len(),
+            Design::FiveByTwo => FIVE_BY_TWO.len(),
+        };
+        let total = grid
+            .iter()
+            .try_fold(bases.len().checked_mul(per_config), |acc, (_, v)| {
+                Some(acc.and_then(|a| a.checked_mul(v.len())))
+            })
+            .flatten()
+            .filter(|&n| n <= MAX_TASKS);
+        if total.is_none() {
+            return Err(bad(format!(
+                "the plan expands into more than {MAX_TASKS} tasks (configurations × grid combinations × seeds); split it into several plans"
+            )));
+        }
         let single = bases.len() == 1 && bases[0].0 == "default";
         let mut named: Vec<(String, Table)> = Vec::new();
         for (name, options) in &bases {

@@ -186,6 +186,10 @@ fn bad_values_are_refused() {
         ("[sweep]\nname = \"t\"\n".into(), "data"),
         ("[train]\nepochs = 1\n".into(), "no [sweep] section"),
         ("[sweep\n".into(), "not a valid plan"),
+        (
+            format!("{HEAD}[grid]\nlr = [{}]\nepochs = [{}]\n", vec!["0.1"; 400].join(","), vec!["1"; 400].join(",")),
+            "more than 100000 tasks",
+        ),
     ] {
         let m = message(&text);
         assert!(m.contains(expect), "{text}\n→ {m}");

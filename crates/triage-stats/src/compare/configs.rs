@@ -196,7 +196,7 @@ pub fn finish(comparisons: &mut [SweepComparisonDoc], alpha: f64, runs: usize) {
 fn metric_words(metric: &str) -> (&'static str, f64, &'static str) {
     // (comparative, scale, unit)
     match metric {
-        "accuracy" => ("more accurate than", 100.0, " points"),
+        "accuracy" => ("is more accurate than", 100.0, " points"),
         "macro_auc" => ("ranks better (macro AUC) than", 100.0, " points"),
         "log_loss" => ("has a lower log loss than", 1.0, ""),
         "brier" => ("has a lower Brier score than", 1.0, ""),
