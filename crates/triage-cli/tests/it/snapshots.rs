@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::util::{stderr, stdout, triage};
 
-const COMMANDS: [&str; 15] = [
+const COMMANDS: [&str; 17] = [
     "demo",
     "evaluate",
     "label-issues",
@@ -28,6 +28,8 @@ const COMMANDS: [&str; 15] = [
     "label",
     "lint",
     "compare",
+    "sweep",
+    "knn",
 ];
 
 #[test]
@@ -83,6 +85,11 @@ fn main_failure_messages() {
     std::fs::write(t.join("bogus.json"), "{\"hello\": 1}").unwrap();
     std::fs::write(t.join("soft_sum.csv"), "cat,dog,count\n3,1,4\n2,2,5\n").unwrap();
     std::fs::write(t.join("notjson.json"), "{\"metrics\": [").unwrap();
+    std::fs::write(
+        t.join("plan.toml"),
+        "[sweep]\nname = \"p\"\ndata = \"d\"\n\n[[config]]\nname = \"a\"\nepoch = 3\n",
+    )
+    .unwrap();
     let cases: Vec<(&str, Vec<String>)> = vec![
         (
             "evaluate_missing_file",
@@ -157,6 +164,18 @@ fn main_failure_messages() {
                 "resnet999".into(),
                 "--out".into(),
                 p("run"),
+            ],
+        ),
+        ("sweep_unknown_key", vec!["sweep".into(), p("plan.toml")]),
+        (
+            "knn_bad_shard",
+            vec![
+                "knn".into(),
+                p("x.npy"),
+                "--shard".into(),
+                "8/8".into(),
+                "--out".into(),
+                p("k"),
             ],
         ),
         (
