@@ -37,8 +37,9 @@ def welch_cases():
         x = rng.normal(0.8, 0.02, nx)
         y = rng.normal(0.8 + shift * 0.02, 0.03, ny)
         r = stats.ttest_ind(x, y, equal_var=False)
+        ci = r.confidence_interval(0.95)
         cases.append({"x": x.tolist(), "y": y.tolist(), "t": float(r.statistic), "p": float(r.pvalue),
-                      "df": float(r.df)})
+                      "df": float(r.df), "ci_low": float(ci.low), "ci_high": float(ci.high)})
     return cases
 
 

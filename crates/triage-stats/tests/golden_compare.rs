@@ -5,6 +5,7 @@
 //! versions in the file), and the paired bootstrap's invariants.
 
 use serde_json::Value;
+use triage_stats::compare::configs::welch_comparison;
 use triage_stats::compare::delong::delong_paired;
 use triage_stats::compare::hypothesis::{f_sf, five_by_two, holm, mcnemar_sample_size, welch_t};
 use triage_stats::compare::paired::{paired_bootstrap, PairedOptions};
@@ -43,6 +44,18 @@ fn welch_and_f_match_scipy() {
         close("t", r.t, f(&case["t"]), 1e-12);
         close("df", r.df, f(&case["df"]), 1e-12);
         close("p", r.p_value, f(&case["p"]), 1e-9);
+        // The sweep's interval of the difference of means (scipy's
+        // `TtestResult.confidence_interval`).
+        let c = welch_comparison(
+            ("x", "y"),
+            "accuracy",
+            &floats(&case["x"]),
+            &floats(&case["y"]),
+            0.05,
+        )
+        .unwrap();
+        close("interval low", c.low.unwrap(), f(&case["ci_low"]), 1e-9);
+        close("interval high", c.high.unwrap(), f(&case["ci_high"]), 1e-9);
     }
     for case in g["f_sf"].as_array().unwrap() {
         close(
