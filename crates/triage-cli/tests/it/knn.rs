@@ -138,26 +138,21 @@ fn merged_shards_equal_the_whole_search() {
         "{}",
         stderr(&o)
     );
-    let o = triage(&[
-        "knn",
-        x.to_str().unwrap(),
-        "--shard",
-        "4/4",
-        "--out",
-        t.join("z").to_str().unwrap(),
-    ]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("numbered 0 to N − 1"), "{}", stderr(&o));
-    let o = triage(&[
-        "knn",
-        x.to_str().unwrap(),
-        "--shard",
-        "0/4",
-        "--reference-blocks",
-        "3",
-        "--out",
-        t.join("z").to_str().unwrap(),
-    ]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("do not divide"), "{}", stderr(&o));
+    for (shard, blocks, expect) in [
+        ("4/4", "1", "numbered 0 to N − 1"),
+        ("0/4", "3", "do not divide"),
+    ] {
+        let o = triage(&[
+            "knn",
+            x.to_str().unwrap(),
+            "--shard",
+            shard,
+            "--reference-blocks",
+            blocks,
+            "--out",
+            t.join("z").to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(stderr(&o).contains(expect), "{}", stderr(&o));
+    }
 }

@@ -15,22 +15,7 @@ use crate::util::{run_ok, stderr, triage};
 
 /// 3 classes × 24 images of 16×16 with train/val/test splits.
 fn synth(dir: &Path) {
-    run_ok(&[
-        "synth",
-        dir.join("syn").to_str().unwrap(),
-        "--classes",
-        "3",
-        "--per-class",
-        "24",
-        "--size",
-        "16",
-        "--seed",
-        "3",
-        "--val",
-        "0.25",
-        "--test",
-        "0.25",
-    ]);
+    crate::util::small_synth(dir);
 }
 
 const GRID_PLAN: &str = r#"

@@ -10,24 +10,7 @@ use crate::util::{run_ok, stderr, triage};
 
 /// 3 classes × 24 images of 16×16 with train/val/test splits.
 fn synth(dir: &Path) -> String {
-    let out = dir.join("syn");
-    run_ok(&[
-        "synth",
-        out.to_str().unwrap(),
-        "--classes",
-        "3",
-        "--per-class",
-        "24",
-        "--size",
-        "16",
-        "--seed",
-        "3",
-        "--val",
-        "0.25",
-        "--test",
-        "0.25",
-    ]);
-    out.join("manifest.csv").display().to_string()
+    crate::util::small_synth(dir).display().to_string()
 }
 
 fn refs(v: &[String]) -> Vec<&str> {

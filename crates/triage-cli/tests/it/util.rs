@@ -64,3 +64,26 @@ pub(crate) fn tiny_synth(dir: &Path) -> PathBuf {
     ]);
     data
 }
+
+/// `triage synth` of 3 classes × 24 images of 16×16 with train/val/test
+/// splits (a quarter each for val and test) into `dir/syn`; the manifest.
+pub(crate) fn small_synth(dir: &Path) -> PathBuf {
+    let out = dir.join("syn");
+    run_ok(&[
+        "synth",
+        out.to_str().unwrap(),
+        "--classes",
+        "3",
+        "--per-class",
+        "24",
+        "--size",
+        "16",
+        "--seed",
+        "3",
+        "--val",
+        "0.25",
+        "--test",
+        "0.25",
+    ]);
+    out.join("manifest.csv")
+}

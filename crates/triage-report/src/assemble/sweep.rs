@@ -8,6 +8,7 @@ use triage_docs::sweep::{Design, SweepDoc};
 use crate::inputs::ReportInputs;
 use crate::model::{slug, Block, Figure, Table};
 use crate::svg::{IntervalChart, IntervalRow, Plot};
+use crate::terminal::sweep::summary_text;
 
 pub(super) fn blocks(inputs: &ReportInputs) -> Vec<Block> {
     let mut out = Vec::new();
@@ -40,21 +41,7 @@ fn sweep_blocks(name: &str, doc: &SweepDoc) -> Vec<Block> {
             ),
         },
     ];
-    let cell = |m: Option<&triage_docs::sweep::MetricSummaryDoc>, scale: f64, digits: usize| {
-        m.map_or("—".to_owned(), |m| match (m.low, m.high) {
-            (Some(l), Some(h)) => format!(
-                "{:.*} [{:.*}, {:.*}]",
-                digits,
-                scale * m.mean,
-                digits,
-                scale * l,
-                digits,
-                scale * h
-            ),
-            _ if m.n > 0 => format!("{:.*}", digits, scale * m.mean),
-            _ => "—".to_owned(),
-        })
-    };
+    let cell = summary_text;
     out.push(Block::Table(Table {
         id: format!("sweep-configs-{}", slug(name)),
         caption: format!(

@@ -13,7 +13,7 @@ pub(crate) mod lint;
 mod profile;
 mod report;
 mod shift;
-mod sweep;
+pub(crate) mod sweep;
 
 pub use bayes::write_bayes_summary;
 pub use compare::write_compare_summary;
