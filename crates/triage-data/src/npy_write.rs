@@ -52,7 +52,7 @@ fn npy_bytes<T: NpyElement>(data: &[T], rows: usize, cols: usize) -> Vec<u8> {
     let unpadded = 6 + 2 + 2 + dict.len() + 1;
     let pad = (ALIGN - unpadded % ALIGN) % ALIGN;
     let header_len = dict.len() + pad + 1;
-    let mut out = Vec::with_capacity(unpadded + pad + data.len() * 4);
+    let mut out = Vec::with_capacity(unpadded + pad + std::mem::size_of_val(data));
     out.extend_from_slice(b"\x93NUMPY\x01\x00");
     out.extend_from_slice(&(header_len as u16).to_le_bytes());
     out.extend_from_slice(dict.as_bytes());
@@ -101,18 +101,36 @@ mod tests {
 
     #[test]
     fn header_is_aligned_and_data_follows() {
-        let b = npy_bytes(&[1.0, -2.5, 3.0, 4.0, 5.0, 6.0], 3, 2);
+        let b = npy_bytes(&[1.0f32, -2.5, 3.0, 4.0, 5.0, 6.0], 3, 2);
         assert_eq!(&b[..8], b"\x93NUMPY\x01\x00");
         let hl = u16::from_le_bytes([b[8], b[9]]) as usize;
         assert_eq!((10 + hl) % 64, 0);
         let header = std::str::from_utf8(&b[10..10 + hl]).unwrap();
         assert!(header.contains("'shape': (3, 2)"), "{header}");
+        assert!(header.contains("'descr': '<f4'"), "{header}");
         assert!(header.ends_with('\n'));
         let v: Vec<f32> = b[10 + hl..]
             .chunks(4)
             .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
             .collect();
         assert_eq!(v, vec![1.0, -2.5, 3.0, 4.0, 5.0, 6.0]);
+    }
+
+    #[test]
+    fn each_element_type_writes_its_descr_and_width() {
+        let data_of = |b: &[u8]| {
+            let hl = u16::from_le_bytes([b[8], b[9]]) as usize;
+            (
+                std::str::from_utf8(&b[10..10 + hl]).unwrap().to_owned(),
+                b[10 + hl..].to_vec(),
+            )
+        };
+        let (h, d) = data_of(&npy_bytes(&[1.5f64, -2.0], 1, 2));
+        assert!(h.contains("'descr': '<f8'"), "{h}");
+        assert_eq!(d, [1.5f64.to_le_bytes(), (-2.0f64).to_le_bytes()].concat());
+        let (h, d) = data_of(&npy_bytes(&[7u32, 70_000], 2, 1));
+        assert!(h.contains("'descr': '<u4'"), "{h}");
+        assert_eq!(d, [7u32.to_le_bytes(), 70_000u32.to_le_bytes()].concat());
     }
 
     #[test]

@@ -95,16 +95,23 @@ pub fn remove_stale_temporaries(dir: &Path) -> Vec<String> {
     };
     for entry in entries.filter_map(Result::ok) {
         let name = entry.file_name().to_string_lossy().into_owned();
-        let Some(pid) = temporary_pid(&name) else {
-            continue;
-        };
-        let alive = pid == std::process::id() || Path::new("/proc").join(pid.to_string()).exists();
         let is_file = entry.file_type().is_ok_and(|t| t.is_file());
-        if !alive && is_file && std::fs::remove_file(entry.path()).is_ok() {
+        if is_stale_temporary(&name) && is_file && std::fs::remove_file(entry.path()).is_ok() {
             removed.push(name);
         }
     }
     removed
+}
+
+/// Whether `name` is a [`temporary_path`] name whose process no longer
+/// runs (Linux: no `/proc/<pid>`; elsewhere never).
+pub fn is_stale_temporary(name: &str) -> bool {
+    if !Path::new("/proc/self").exists() {
+        return false;
+    }
+    temporary_pid(name).is_some_and(|pid| {
+        pid != std::process::id() && !Path::new("/proc").join(pid.to_string()).exists()
+    })
 }
 
 /// The process id in a [`temporary_path`] name, if `name` is one.

@@ -306,14 +306,18 @@ impl Drop for OutputFolder {
     }
 }
 
-/// The entries of `root` other than its marker, sorted: the first 10 and
-/// how many more.
+/// The entries of `root` other than its marker and the marker's stale
+/// temporaries (a claim killed while writing the marker of a new folder
+/// leaves `..triage-output.json.tmp-<pid>`), sorted: the first 10 and how
+/// many more.
 fn visible_entries(root: &Path) -> Result<(Vec<String>, usize), OutputError> {
+    let marker_temporary = format!(".{OUTPUT_MARKER_FILE}.tmp-");
     let mut names: Vec<String> = fs::read_dir(root)
         .map_err(io_err(root))?
         .filter_map(Result::ok)
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| n != OUTPUT_MARKER_FILE)
+        .filter(|n| !(n.starts_with(&marker_temporary) && crate::output::is_stale_temporary(n)))
         .collect();
     names.sort();
     let more = names.len().saturating_sub(10);
@@ -491,6 +495,29 @@ mod tests {
             "precious"
         );
         assert!(!p.join(OUTPUT_MARKER_FILE).exists());
+    }
+
+    #[test]
+    fn a_claim_killed_while_marking_a_new_folder_does_not_lock_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("out");
+        fs::create_dir(&root).unwrap();
+        // What a process killed inside its first marker write leaves (a pid
+        // above Linux's maximum: never running).
+        let dead = root.join(format!(".{OUTPUT_MARKER_FILE}.tmp-4294967"));
+        write(&dead, "{");
+        let folder = OutputFolder::claim(&root, "predict", Previous::Replace).unwrap();
+        folder.finish().unwrap();
+        assert!(!dead.exists());
+        // Another hidden temporary is not triage's marker: still refused.
+        let other = dir.path().join("other");
+        fs::create_dir(&other).unwrap();
+        write(&other.join(".notes.tmp-4294967"), "mine");
+        assert!(matches!(
+            OutputFolder::claim(&other, "predict", Previous::Replace),
+            Err(OutputError::Foreign { .. })
+        ));
+        assert!(other.join(".notes.tmp-4294967").exists());
     }
 
     #[test]
