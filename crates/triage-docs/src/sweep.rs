@@ -73,7 +73,8 @@ pub struct MetricSummaryDoc {
     pub mean: f64,
     /// Standard deviation over runs (ddof = 1; null for one run).
     pub sd: Option<f64>,
-    /// Lower end of the t-interval of the mean (null for one run).
+    /// Lower end of the t-interval of the mean, intersected with the
+    /// metric's range (null for one run).
     pub low: Option<f64>,
     /// Upper end.
     pub high: Option<f64>,
@@ -109,7 +110,8 @@ pub struct SweepComparisonDoc {
     pub test: String,
     /// Mean of a − mean of b.
     pub diff: f64,
-    /// Lower end of the interval of the difference (Welch only).
+    /// Lower end of the interval of the difference, intersected with the
+    /// range a difference can take (Welch only).
     pub low: Option<f64>,
     /// Upper end.
     pub high: Option<f64>,

@@ -106,38 +106,22 @@ fn merged_shards_equal_the_whole_search() {
         dir.to_str().unwrap().to_owned()
     };
     let s: Vec<String> = (0..3).map(|i| shard(i, &x, &format!("m{i}"))).collect();
-    let o = triage(&[
-        "knn",
-        "merge",
-        &s[0],
-        &s[1],
-        &s[2],
-        "--out",
-        t.join("m").to_str().unwrap(),
-    ]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("shard 3 of 4 is missing"),
-        "{}",
-        stderr(&o)
-    );
     let other = shard(3, &q, "other");
-    let o = triage(&[
-        "knn",
-        "merge",
-        &s[0],
-        &s[1],
-        &s[2],
-        &other,
-        "--out",
-        t.join("m").to_str().unwrap(),
-    ]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("shards of different searches"),
-        "{}",
-        stderr(&o)
-    );
+    let m = t.join("m").to_str().unwrap().to_owned();
+    for (parts, expect) in [
+        (vec![&s[0], &s[1], &s[2]], "shard 3 of 4 is missing"),
+        (
+            vec![&s[0], &s[1], &s[2], &other],
+            "shards of different searches",
+        ),
+    ] {
+        let mut args = vec!["knn", "merge"];
+        args.extend(parts.iter().map(|p| p.as_str()));
+        args.extend(["--out", &m]);
+        let o = triage(&args);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(stderr(&o).contains(expect), "{}", stderr(&o));
+    }
     for (shard, blocks, expect) in [
         ("4/4", "1", "numbered 0 to N − 1"),
         ("0/4", "3", "do not divide"),

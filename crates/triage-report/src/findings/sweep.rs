@@ -52,7 +52,7 @@ pub fn sweep_findings(doc: &SweepDoc, subject: Option<&str>) -> Vec<Finding> {
                     c.b
                 ),
                 c.verdict.clone(),
-                "Do not claim an improvement: add seeds (the verdict says how many), or keep the simpler configuration.",
+                "Do not claim either is better: add seeds (the verdict says how many) before choosing, or keep the simpler configuration.",
             )
             .scored(c.diff.abs())
         }

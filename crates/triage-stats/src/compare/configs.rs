@@ -7,6 +7,12 @@
 //!   ([`super::hypothesis::welch_t`]) and the interval of the difference of
 //!   means, (x̄ − ȳ) ± t_{1−α/2, ν} · √(s²ₓ/nₓ + s²ᵧ/nᵧ) with the
 //!   Welch–Satterthwaite ν;
+//! - both intervals intersected with the values the mean can take
+//!   ([`super::paired::metric_range`]: an accuracy's mean lies in [0, 1],
+//!   a difference of two in [−1, 1]). With two or three wildly different
+//!   runs the t-interval reaches past them (−19 % to 86 % for accuracies
+//!   of 18, 25 and 58 %); the intersection covers the true mean exactly
+//!   when the t-interval does, so the coverage is unchanged;
 //! - between two configurations run by 5×2 cross-validation on shared
 //!   halves, Dietterich's 5×2cv t and Alpaydın's combined F
 //!   ([`super::hypothesis::five_by_two`]) on the differences of error
@@ -22,13 +28,14 @@ use triage_docs::sweep::{MetricSummaryDoc, SweepComparisonDoc};
 
 use super::analysis::{p_text, round_up, POWER};
 use super::hypothesis::{five_by_two, holm, welch_t};
-use super::paired::higher_is_better;
+use super::paired::{higher_is_better, metric_range};
 use crate::error::StatsError;
 use crate::intervals::normal_quantile;
 use crate::student_t::{t_interval, t_quantile};
 
 /// The mean of one metric over a configuration's runs (NaN values, such as
-/// an undefined AUC, left out), with its t-interval at 1 − `alpha`.
+/// an undefined AUC, left out), with its t-interval at 1 − `alpha`
+/// intersected with the metric's range.
 pub fn summarize(metric: &str, values: &[f64], alpha: f64) -> MetricSummaryDoc {
     let v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
     let n = v.len();
@@ -38,13 +45,14 @@ pub fn summarize(metric: &str, values: &[f64], alpha: f64) -> MetricSummaryDoc {
         v.iter().sum::<f64>() / n as f64
     };
     let interval = t_interval(&v, 1.0 - alpha).ok();
+    let (min, max) = metric_range(metric);
     MetricSummaryDoc {
         metric: metric.to_owned(),
         n: n as u64,
         mean: if mean.is_finite() { mean } else { 0.0 },
         sd: interval.map(|i| i.sem * (n as f64).sqrt()),
-        low: interval.map(|i| i.low),
-        high: interval.map(|i| i.high),
+        low: interval.map(|i| i.low.max(min)),
+        high: interval.map(|i| i.high.min(max)),
         higher_is_better: higher_is_better(metric),
     }
 }
@@ -67,8 +75,9 @@ pub fn runs_needed(diff: f64, var_a: f64, var_b: f64, alpha: f64) -> Option<f64>
 }
 
 /// Welch's comparison of `a` and `b` (the values of one metric over each
-/// configuration's runs, at least two each). `p_holm`, `significant` and
-/// `verdict` are set by [`finish`].
+/// configuration's runs, at least two each), the interval of the
+/// difference intersected with the range a difference of the metric can
+/// take. `p_holm`, `significant` and `verdict` are set by [`finish`].
 ///
 /// # Errors
 /// Fewer than two runs on either side.
@@ -86,12 +95,13 @@ pub fn welch_comparison(
     let se = (va / a.len() as f64 + vb / b.len() as f64).sqrt();
     let (statistic, df, p_value, low, high) = if se > 0.0 {
         let half = t_quantile(1.0 - alpha / 2.0, test.df) * se;
+        let (min, max) = metric_range(metric);
         (
             Some(test.t),
             test.df,
             test.p_value,
-            Some(diff - half),
-            Some(diff + half),
+            Some((diff - half).max(min - max)),
+            Some((diff + half).min(max - min)),
         )
     } else {
         // No spread on either side: the runs are identical copies.
@@ -269,6 +279,33 @@ mod tests {
         assert!(l < c.diff && c.diff < h);
         // The interval excludes 0 exactly when p < α.
         assert_eq!(l > 0.0, c.p_value < 0.05);
+    }
+
+    #[test]
+    fn intervals_stay_within_what_the_metric_can_take() {
+        // Accuracies of 18, 25 and 58 %: the raw t-interval runs from
+        // about −19 % to 86 %.
+        let v = [0.18, 0.25, 0.58];
+        let raw = t_interval(&v, 0.95).unwrap();
+        assert!(raw.low < 0.0);
+        let s = summarize("accuracy", &v, 0.05);
+        assert_eq!(s.low, Some(0.0));
+        assert_eq!(s.high, Some(raw.high));
+        assert!((s.mean - raw.mean).abs() < 1e-15);
+        // Log loss is bounded below only; an unbounded name is untouched.
+        let l = summarize("log_loss", &[0.05, 0.9, 0.1], 0.05);
+        assert_eq!(l.low, Some(0.0));
+        let raw = t_interval(&[0.05, 0.9, 0.1], 0.95).unwrap();
+        assert_eq!(l.high, Some(raw.high));
+        let u = summarize("other", &v, 0.05);
+        let raw = t_interval(&v, 0.95).unwrap();
+        assert_eq!((u.low, u.high), (Some(raw.low), Some(raw.high)));
+        // A difference of accuracies lies in [−1, 1].
+        let a = [0.99, 0.97, 0.30];
+        let b = [0.05, 0.02, 0.60];
+        let c = welch_comparison(("a", "b"), "accuracy", &a, &b, 0.05).unwrap();
+        assert_eq!(c.high, Some(1.0));
+        assert!(c.low.unwrap() >= -1.0 && c.low.unwrap() < c.diff);
     }
 
     #[test]

@@ -187,6 +187,18 @@ pub fn higher_is_better(metric: &str) -> bool {
     matches!(metric, "accuracy" | "macro_auc")
 }
 
+/// The values `metric` (one of [`METRICS`]) can take, `(low, high)`:
+/// accuracy, macro AUC and ECE in [0, 1], the Brier score in [0, 2], log
+/// loss in [0, ∞); any other name is unbounded.
+pub fn metric_range(metric: &str) -> (f64, f64) {
+    match metric {
+        "accuracy" | "macro_auc" | "ece" => (0.0, 1.0),
+        "brier" => (0.0, 2.0),
+        "log_loss" => (0.0, f64::INFINITY),
+        _ => (f64::NEG_INFINITY, f64::INFINITY),
+    }
+}
+
 /// The paired bootstrap of every metric of [`METRICS`].
 ///
 /// # Errors
