@@ -11,12 +11,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::util::{run_ok, stderr, triage};
-
-/// 3 classes × 24 images of 16×16 with train/val/test splits.
-fn synth(dir: &Path) {
-    crate::util::small_synth(dir);
-}
+use crate::util::{run_ok, small_synth, stderr, triage};
 
 const GRID_PLAN: &str = r#"
 [sweep]
@@ -59,7 +54,7 @@ fn task_dirs(out: &Path) -> Vec<std::path::PathBuf> {
 #[allow(clippy::zombie_processes)]
 fn a_killed_sweep_resumes_and_collects() {
     let tmp = tempfile::tempdir().unwrap();
-    synth(tmp.path());
+    small_synth(tmp.path());
     let plan = tmp.path().join("plan.toml");
     // Long enough that a task is caught between its first checkpoint and
     // its end.
@@ -183,7 +178,7 @@ fn a_killed_sweep_resumes_and_collects() {
 #[test]
 fn five_by_two_cross_validation_pairs_the_halves() {
     let tmp = tempfile::tempdir().unwrap();
-    synth(tmp.path());
+    small_synth(tmp.path());
     let plan = tmp.path().join("cv.toml");
     fs::write(
         &plan,
@@ -232,7 +227,7 @@ lr = 0.01
 #[test]
 fn run_task_takes_its_index_from_the_cluster() {
     let tmp = tempfile::tempdir().unwrap();
-    synth(tmp.path());
+    small_synth(tmp.path());
     let plan = tmp.path().join("plan.toml");
     fs::write(&plan, GRID_PLAN.replace("epochs = 4", "epochs = 1")).unwrap();
     let o = Command::new(env!("CARGO_BIN_EXE_triage"))
@@ -265,7 +260,7 @@ fn run_task_takes_its_index_from_the_cluster() {
 #[test]
 fn bad_plans_exit_2_before_anything_runs() {
     let tmp = tempfile::tempdir().unwrap();
-    synth(tmp.path());
+    small_synth(tmp.path());
     let cases = [
         (
             GRID_PLAN.replace("batch-size = 8", "batch-size = 8\nepoch = 3"),

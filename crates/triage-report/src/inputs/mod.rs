@@ -50,49 +50,40 @@ pub struct ReportInputs {
     pub sweeps: Vec<NamedSweep>,
 }
 
-/// A sweep's results with their name.
+/// A document with the name the report shows it under (file stem, or
+/// as given) and the file it was read from.
 #[derive(Debug, Clone)]
-pub struct NamedSweep {
-    /// Display name (the plan's name, or as given).
+pub struct Named<D> {
+    /// Display name.
     pub name: String,
     /// The JSON file.
     pub path: PathBuf,
     /// The document.
-    pub doc: triage_docs::sweep::SweepDoc,
+    pub doc: D,
 }
 
-/// A model comparison with its name.
-#[derive(Debug, Clone)]
-pub struct NamedCompare {
-    /// Display name (file stem, or as given).
-    pub name: String,
-    /// The JSON file.
-    pub path: PathBuf,
-    /// The document.
-    pub doc: triage_docs::compare::CompareDoc,
+impl<D: triage_docs::Document> Named<D> {
+    /// Check `value` as a `D` document read from `path`.
+    fn from_value(name: &str, path: &Path, value: Value) -> Result<Self, ReportError> {
+        Ok(Self {
+            name: name.to_owned(),
+            path: path.to_path_buf(),
+            doc: document_at(value, path)?,
+        })
+    }
 }
 
-/// An architecture lint with its name.
-#[derive(Debug, Clone)]
-pub struct NamedLint {
-    /// Display name (file stem, or as given).
-    pub name: String,
-    /// The JSON file.
-    pub path: PathBuf,
-    /// The document.
-    pub doc: triage_docs::lint::LintDoc,
-}
+/// A sweep's results (display name: the plan's name, or as given).
+pub type NamedSweep = Named<triage_docs::sweep::SweepDoc>;
 
-/// A human-labelling report with its name.
-#[derive(Debug, Clone)]
-pub struct NamedHuman {
-    /// Display name (file stem, or as given).
-    pub name: String,
-    /// The JSON file.
-    pub path: PathBuf,
-    /// The document.
-    pub doc: triage_docs::human::HumanLabelsDoc,
-}
+/// A model comparison.
+pub type NamedCompare = Named<triage_docs::compare::CompareDoc>;
+
+/// An architecture lint.
+pub type NamedLint = Named<triage_docs::lint::LintDoc>;
+
+/// A human-labelling report.
+pub type NamedHuman = Named<triage_docs::human::HumanLabelsDoc>;
 
 /// A Bayes-error document with its name.
 #[derive(Debug, Clone)]
@@ -107,27 +98,11 @@ pub struct NamedBayes {
     pub doc: triage_docs::bayes::BayesDoc,
 }
 
-/// A shift document with its name.
-#[derive(Debug, Clone)]
-pub struct NamedShift {
-    /// Display name (file stem, or as given).
-    pub name: String,
-    /// The JSON file.
-    pub path: PathBuf,
-    /// The document.
-    pub doc: triage_docs::shift::ShiftDoc,
-}
+/// A shift document.
+pub type NamedShift = Named<triage_docs::shift::ShiftDoc>;
 
-/// A label-issues document with its name.
-#[derive(Debug, Clone)]
-pub struct NamedLabelIssues {
-    /// Display name (file stem, or as given).
-    pub name: String,
-    /// The JSON file.
-    pub path: PathBuf,
-    /// The document.
-    pub doc: triage_docs::label_issues::LabelIssuesDoc,
-}
+/// A label-issues document.
+pub type NamedLabelIssues = Named<triage_docs::label_issues::LabelIssuesDoc>;
 
 impl ReportInputs {
     /// Every file the inputs were read from (a run's `run.json`,
@@ -200,16 +175,8 @@ impl NamedEvaluation {
     }
 }
 
-/// A profile document with its name.
-#[derive(Debug, Clone)]
-pub struct NamedProfile {
-    /// Display name (file stem, or the run's name).
-    pub name: String,
-    /// The JSON file.
-    pub path: PathBuf,
-    /// The document.
-    pub doc: ProfileDoc,
-}
+/// A profile document (display name: file stem, or the run's name).
+pub type NamedProfile = Named<ProfileDoc>;
 
 /// One command-line input: `[NAME=]PATH`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -307,93 +274,56 @@ pub fn load_inputs(
         }
         let value: Value = read_json(&spec.path, "JSON")?;
         let name = spec.name.clone().unwrap_or_else(stem);
-        if value.get("profile_version").is_some()
-            || value.get("format").and_then(Value::as_str)
-                == Some(triage_docs::profile::PROFILE_FORMAT)
-        {
-            let doc = document_at(value, &spec.path)?;
-            inputs.profiles.push(NamedProfile {
-                name,
-                path: spec.path.clone(),
-                doc,
-            });
-        } else if value.get("format").and_then(Value::as_str)
-            == Some(triage_docs::label_issues::LABEL_ISSUES_FORMAT)
-        {
-            let doc = document_at(value, &spec.path)?;
-            inputs.label_issues.push(NamedLabelIssues {
-                name,
-                path: spec.path.clone(),
-                doc,
-            });
-        } else if value.get("format").and_then(Value::as_str)
-            == Some(triage_docs::shift::SHIFT_FORMAT)
-        {
-            let doc = document_at(value, &spec.path)?;
-            inputs.shifts.push(NamedShift {
-                name,
-                path: spec.path.clone(),
-                doc,
-            });
-        } else if value.get("format").and_then(Value::as_str)
-            == Some(triage_docs::human::HUMAN_FORMAT)
-        {
-            let doc = document_at(value, &spec.path)?;
-            inputs.humans.push(NamedHuman {
-                name,
-                path: spec.path.clone(),
-                doc,
-            });
-        } else if value.get("format").and_then(Value::as_str)
-            == Some(triage_docs::compare::COMPARE_FORMAT)
-        {
-            let doc = document_at(value, &spec.path)?;
-            inputs.compares.push(NamedCompare {
-                name,
-                path: spec.path.clone(),
-                doc,
-            });
-        } else if value.get("format").and_then(Value::as_str)
-            == Some(triage_docs::sweep::SWEEP_FORMAT)
-        {
-            let doc = document_at(value, &spec.path)?;
-            inputs.sweeps.push(NamedSweep {
-                name,
-                path: spec.path.clone(),
-                doc,
-            });
-        } else if value.get("format").and_then(Value::as_str)
-            == Some(triage_docs::lint::LINT_FORMAT)
-        {
-            let doc = document_at(value, &spec.path)?;
-            inputs.lints.push(NamedLint {
-                name,
-                path: spec.path.clone(),
-                doc,
-            });
-        } else if value.get("format").and_then(Value::as_str)
-            == Some(triage_docs::bayes::BAYES_FORMAT)
-        {
-            let doc = document_at(value, &spec.path)?;
-            inputs.bayes.push(NamedBayes {
+        let format = value
+            .get("format")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        match format.as_deref() {
+            f if f == Some(triage_docs::profile::PROFILE_FORMAT)
+                || value.get("profile_version").is_some() =>
+            {
+                inputs
+                    .profiles
+                    .push(Named::from_value(&name, &spec.path, value)?)
+            }
+            Some(triage_docs::label_issues::LABEL_ISSUES_FORMAT) => inputs
+                .label_issues
+                .push(Named::from_value(&name, &spec.path, value)?),
+            Some(triage_docs::shift::SHIFT_FORMAT) => inputs
+                .shifts
+                .push(Named::from_value(&name, &spec.path, value)?),
+            Some(triage_docs::human::HUMAN_FORMAT) => inputs
+                .humans
+                .push(Named::from_value(&name, &spec.path, value)?),
+            Some(triage_docs::compare::COMPARE_FORMAT) => inputs
+                .compares
+                .push(Named::from_value(&name, &spec.path, value)?),
+            Some(triage_docs::sweep::SWEEP_FORMAT) => inputs
+                .sweeps
+                .push(Named::from_value(&name, &spec.path, value)?),
+            Some(triage_docs::lint::LINT_FORMAT) => inputs
+                .lints
+                .push(Named::from_value(&name, &spec.path, value)?),
+            Some(triage_docs::bayes::BAYES_FORMAT) => inputs.bayes.push(NamedBayes {
+                doc: document_at(value, &spec.path)?,
                 name,
                 path: spec.path.clone(),
                 run: None,
-                doc,
-            });
-        } else if value.get("format").and_then(Value::as_str)
-            == Some(triage_docs::evaluation::EVALUATION_FORMAT)
-            || value.get("metrics").is_some() && value.get("classes").is_some()
-        {
-            let doc = document_at(value, &spec.path)?;
-            direct.push(inputs.evaluations.len());
-            inputs
-                .evaluations
-                .push(NamedEvaluation::new(name, &spec.path, None, doc));
-        } else {
-            return Err(ReportError::UnknownDocument {
-                path: spec.path.clone(),
-            });
+            }),
+            f if f == Some(triage_docs::evaluation::EVALUATION_FORMAT)
+                || value.get("metrics").is_some() && value.get("classes").is_some() =>
+            {
+                direct.push(inputs.evaluations.len());
+                let doc = document_at(value, &spec.path)?;
+                inputs
+                    .evaluations
+                    .push(NamedEvaluation::new(name, &spec.path, None, doc));
+            }
+            _ => {
+                return Err(ReportError::UnknownDocument {
+                    path: spec.path.clone(),
+                })
+            }
         }
     }
     unique_names(&mut inputs);
